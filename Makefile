@@ -1,0 +1,51 @@
+# Two commands for a fresh clone: `make lab` opens the course, `make test` runs every test.
+# Both build .venv from requirements.lock first (Python 3.12, found through .python-version).
+PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: lab test unit notebooks lint format data lock clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 12), f"Python 3.12 needed, found {sys.version.split()[0]}"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+# Every test on a cold PyTensor compile cache, as a learner's first run sees it.
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	PYTENSOR_FLAGS=base_compiledir=$$(mktemp -d) $(BIN)/python -m pytest -p no:cacheprovider \
+		--nbval-lax --nbval-current-env --durations=0 tests companion notebooks
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests companion
+
+notebooks: $(STAMP)
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --durations=0 notebooks
+
+lint: $(STAMP)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+data: $(STAMP)
+	$(BIN)/python -m companion.data regenerate
+
+lock:
+	rm -rf /tmp/course-lock-venv && $(PYTHON) -m venv /tmp/course-lock-venv
+	/tmp/course-lock-venv/bin/pip install --quiet --upgrade pip
+	/tmp/course-lock-venv/bin/pip install --quiet -e '.[dev]'
+	( head -n 2 requirements.lock; /tmp/course-lock-venv/bin/pip freeze --exclude-editable ) > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+
+clean:
+	rm -rf $(VENV)

@@ -1,0 +1,129 @@
+"""Exercise checkers: call ``check("03-2", answer)`` on your answer to exercise 2 of notebook 03.
+
+Each notebook's exercises have a checker registered under ``"NN-k"`` (notebook ``NN``,
+exercise ``k``) in a module ``companion.exercises.chNN``. A checker never just says
+"wrong": it answers with a hint pointing at the likely slip. Reference solutions live in the
+notebooks themselves, in cells tagged ``solution`` whose source is collapsed in JupyterLab;
+they run in CI, so every checker is proven to accept its solution. Teachers can hand out
+copies without them::
+
+    python -m companion.exercises strip notebooks/03_partial_pooling.ipynb -o student/
+
+Introduced in ``notebooks/00_why_hierarchical.ipynb``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = ["Feedback", "available", "check", "register"]
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The answer of a checker.
+
+    Attributes
+    ----------
+    key : str
+        The exercise, ``"NN-k"``.
+    correct : bool
+        Whether the answer passes.
+    message : str
+        What to do next: a confirmation with the reason, or a hint.
+    """
+
+    key: str
+    correct: bool
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.correct
+
+    def __str__(self) -> str:
+        mark = "Correct" if self.correct else "Not yet"
+        return f"[{self.key}] {mark}: {self.message}"
+
+    def _repr_markdown_(self) -> str:
+        icon = "✅" if self.correct else "💡"
+        return f"{icon} **Exercise {self.key}.** {self.message}"
+
+
+Checker = Callable[[object], tuple[bool, str]]
+_REGISTRY: dict[str, Checker] = {}
+
+
+def register(key: str) -> Callable[[Checker], Checker]:
+    """Register a checker function under ``key`` (used by the ``chNN`` modules).
+
+    The checker takes the learner's answer and returns ``(correct, message)``.
+
+    Parameters
+    ----------
+    key : str
+        ``"NN-k"``.
+
+    Returns
+    -------
+    callable
+        A decorator that registers and returns the function unchanged.
+    """
+
+    def decorate(func: Checker) -> Checker:
+        if key in _REGISTRY and _REGISTRY[key] is not func:
+            raise ValueError(f"exercise {key!r} already has a checker")
+        _REGISTRY[key] = func
+        return func
+
+    return decorate
+
+
+def _load_all() -> None:
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("ch"):
+            importlib.import_module(f"{__name__}.{info.name}")
+
+
+def available() -> list[str]:
+    """List the exercises that have a checker.
+
+    Returns
+    -------
+    list of str
+        Keys such as ``"03-2"``, sorted.
+    """
+    _load_all()
+    return sorted(_REGISTRY)
+
+
+def check(key: str, answer: object) -> Feedback:
+    """Check an answer to an exercise and say why it passes or what to look at.
+
+    Parameters
+    ----------
+    key : str
+        ``"NN-k"``: notebook number and exercise number, as printed in the notebook.
+    answer : object
+        Your answer, in the form the exercise asks for.
+
+    Returns
+    -------
+    Feedback
+        ``bool(feedback)`` is True when the answer is right; printing it shows the message.
+
+    Raises
+    ------
+    KeyError
+        If no exercise has that key (the message lists the keys that exist).
+    """
+    _load_all()
+    if key not in _REGISTRY:
+        raise KeyError(f"no exercise {key!r}; exercises with checkers: {', '.join(available())}")
+    try:
+        correct, message = _REGISTRY[key](answer)
+    except (TypeError, ValueError, KeyError, AttributeError) as error:
+        correct, message = False, f"could not read this answer ({error}); check its form."
+    return Feedback(key=key, correct=bool(correct), message=message)
