@@ -44,7 +44,10 @@ KINDS = ("float", "int", "count", "string")
 
 def _first_bad(values: pd.Series, mask: np.ndarray) -> tuple[object, object]:
     position = int(np.flatnonzero(mask)[0])
-    return values.index[position], values.iloc[position]
+    row, value = values.index[position], values.iloc[position]
+    row = row.item() if isinstance(row, np.generic) else row
+    value = value.item() if isinstance(value, np.generic) else value
+    return row, value
 
 
 def validate_frame(

@@ -1,0 +1,814 @@
+"""Nested coin mints: is a coin fair, given the line, factory and region that made it?
+
+The forum thread's example of a hierarchy that encodes how data arise. Coins are minted in
+regions, each region has factories, each factory assembly lines, each line makes coins; every
+level adds a deviation to the log-odds of heads. This module holds
+
+- :func:`simulate_coins`, a seeded simulator of that process with unbalanced numbers of
+  groups and flips, returning the flips table and the true log-odds at every level;
+- :func:`check_nesting` and :func:`nest_labels`, the validation of the nesting (used by
+  :func:`companion.data.load_coins` and by the builders);
+- :func:`nested_model` (centred, non-centred or mixed) and :func:`flat_model` (every coin on
+  its own), with coords per level taken from the data's labels;
+- :func:`predict_new`, the probability of heads of a new coin from a known line, a new line
+  of a known factory, a new factory of a known region or an unknown region;
+- :func:`variance_shares`, how much of the spread in log-odds each level explains.
+
+**Labels.** A label names one group: a ``line`` label that appears under two ``factory``
+labels is inconsistent nesting, and the loader and builders reject it with a ``ValueError``
+rather than guess. If a table's labels restart within each parent (factory ``F1`` in region
+``R1`` and another ``F1`` in ``R2``), :func:`nest_labels` makes them unique by path
+(``R1/F1``, ``R2/F1``); the course's ``data/coins.csv`` holds path labels already.
+
+Introduced in ``notebooks/04_nested_coin_mints.ipynb``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pymc as pm
+import pytensor.tensor as pt
+import xarray as xr
+from pymc.model.fgraph import clone_model
+
+from companion.data import validate_frame
+from companion.models import encode_levels
+
+__all__ = [
+    "COIN_LEVELS",
+    "COIN_PRIORS",
+    "COIN_SCHEMA",
+    "CoinTruth",
+    "check_nesting",
+    "flat_model",
+    "interval_table",
+    "nest_labels",
+    "nested_model",
+    "nesting_codes",
+    "predict_new",
+    "simulate_coins",
+    "validate_coins",
+    "variance_shares",
+]
+
+#: The nesting of the course's coin data, from the top level down.
+COIN_LEVELS: tuple[str, ...] = ("region", "factory", "line", "coin")
+
+#: Columns of ``data/coins.csv`` and their kinds (see :func:`companion.data.validate_frame`).
+COIN_SCHEMA: dict[str, str] = {
+    "region": "string",
+    "factory": "string",
+    "line": "string",
+    "coin": "string",
+    "flips": "count",
+    "heads": "count",
+}
+
+#: Priors of :func:`nested_model`, on the log-odds of heads.
+COIN_PRIORS: dict[str, float] = {
+    "mu_sd": 1.0,  # mu ~ Normal(0, 1): the average coin's log-odds
+    "sigma_sd": 0.5,  # sigma_<level> ~ HalfNormal(0.5): spread added by each level
+}
+
+#: True spreads (sd of the log-odds deviation) that :func:`simulate_coins` uses by default.
+DEFAULT_SIGMA: dict[str, float] = {"region": 0.15, "factory": 0.2, "line": 0.5, "coin": 0.15}
+
+SAMPLE_DIMS = ("chain", "draw")
+
+
+@dataclass(frozen=True)
+class CoinTruth:
+    """True parameters behind a :func:`simulate_coins` table.
+
+    Attributes
+    ----------
+    mu : float
+        Log-odds of heads of the average coin.
+    sigma : dict of str to float
+        Spread (standard deviation of the log-odds deviation) added at each level.
+    logit : dict of str to pandas.Series
+        Log-odds of heads of every group at every level (a line's value is the average
+        log-odds of the coins it makes), indexed by label.
+    p : pandas.Series
+        Probability of heads of every coin.
+    """
+
+    mu: float
+    sigma: dict[str, float]
+    logit: dict[str, pd.Series]
+    p: pd.Series
+
+
+def _counts(rng: np.random.Generator, n: int, bounds: int | tuple[int, int], name: str):
+    low, high = (bounds, bounds) if isinstance(bounds, int) else tuple(bounds)
+    if not (1 <= low <= high):
+        raise ValueError(f"{name} must be a count >= 1 or a range (low, high), got {bounds!r}")
+    return rng.integers(low, high + 1, size=n)
+
+
+def simulate_coins(
+    *,
+    regions: int = 3,
+    factories: int | tuple[int, int] = (2, 4),
+    lines: int | tuple[int, int] = (1, 4),
+    coins: int | tuple[int, int] = (2, 8),
+    flips: tuple[int, int] = (3, 400),
+    mu: float = 0.0,
+    sigma: Mapping[str, float] | None = None,
+    labels: str = "path",
+    seed: int = 0,
+) -> tuple[pd.DataFrame, CoinTruth]:
+    """Simulate coin flips from a nested mint: regions, factories, assembly lines, coins.
+
+    Each level adds a normal deviation to the log-odds of heads: ``region ~ Normal(mu,
+    sigma_region)``, ``factory ~ Normal(region, sigma_factory)``, ``line ~ Normal(factory,
+    sigma_line)``, ``coin ~ Normal(line, sigma_coin)``, and ``heads ~ Binomial(flips,
+    invlogit(coin))``. The number of factories per region, lines per factory and coins per
+    line are drawn uniformly from their ranges, and each coin's number of flips log-uniformly
+    from ``flips``, so some coins are flipped a handful of times and some hundreds.
+
+    Parameters
+    ----------
+    regions : int, default 3
+        Number of regions.
+    factories, lines, coins : int or tuple of (int, int)
+        Number (or inclusive range) of factories per region, lines per factory, coins per line.
+    flips : tuple of (int, int), default (3, 400)
+        Smallest and largest number of flips of a coin.
+    mu : float, default 0.0
+        Log-odds of heads of the average coin (0 is a fair coin).
+    sigma : mapping of str to float, optional
+        Spread added at each level (keys ``region``, ``factory``, ``line``, ``coin``);
+        missing keys take the defaults 0.15, 0.2, 0.5, 0.15 (the lines vary most).
+    labels : {"path", "local"}, default "path"
+        ``"path"`` writes labels unique by path (``R1/F2/L1``); ``"local"`` restarts the
+        numbering within each parent (``F2``, ``L1``), as many real tables do.
+    seed : int, default 0
+        Seed of the random generator.
+
+    Returns
+    -------
+    data : pandas.DataFrame
+        One row per coin: ``region``, ``factory``, ``line``, ``coin`` (labels), ``flips``,
+        ``heads`` (counts).
+    truth : CoinTruth
+        The true log-odds at every level and each coin's probability of heads (indexed by
+        path labels whatever ``labels`` is).
+
+    Raises
+    ------
+    ValueError
+        If a count, range, spread or ``labels`` is invalid.
+
+    Examples
+    --------
+    >>> data, truth = simulate_coins(seed=1)
+    >>> list(data.columns)
+    ['region', 'factory', 'line', 'coin', 'flips', 'heads']
+    >>> bool((data["heads"] <= data["flips"]).all()), data["region"].nunique()
+    (True, 3)
+    >>> sorted(truth.logit) == sorted(COIN_LEVELS)
+    True
+    """
+    if labels not in ("path", "local"):
+        raise ValueError(f"labels must be 'path' or 'local', got {labels!r}")
+    spread = dict(DEFAULT_SIGMA)
+    for key, value in (sigma or {}).items():
+        if key not in spread:
+            raise ValueError(f"sigma has unknown level {key!r}; levels: {list(COIN_LEVELS)}")
+        spread[key] = value
+    for key, value in spread.items():
+        if not np.isfinite(value) or value < 0:
+            raise ValueError(f"sigma[{key!r}] must be a number >= 0, got {value!r}")
+    low, high = flips
+    if not (1 <= low <= high):
+        raise ValueError(f"flips must be a range (low, high) with 1 <= low <= high, got {flips}")
+    if regions < 1:
+        raise ValueError(f"regions must be at least 1, got {regions}")
+    rng = np.random.default_rng(seed)
+    # Walk down the levels: each child gets its parent's index and a local number.
+    parent = {"region": np.zeros(regions, dtype=int)}
+    local = {"region": np.arange(regions) + 1}
+    for level, above, bounds in (
+        ("factory", "region", factories),
+        ("line", "factory", lines),
+        ("coin", "line", coins),
+    ):
+        per_parent = _counts(rng, len(local[above]), bounds, level + "s")
+        parent[level] = np.repeat(np.arange(len(local[above])), per_parent)
+        local[level] = np.concatenate([np.arange(k) + 1 for k in per_parent])
+    prefix = {"region": "R", "factory": "F", "line": "L", "coin": "C"}
+    width = {"region": 1, "factory": 1, "line": 1, "coin": 2}
+    short = {
+        level: np.array([f"{prefix[level]}{k:0{width[level]}d}" for k in local[level]])
+        for level in COIN_LEVELS
+    }
+    path = {"region": short["region"]}
+    for above, level in zip(COIN_LEVELS[:-1], COIN_LEVELS[1:], strict=True):
+        path[level] = np.char.add(np.char.add(path[above][parent[level]], "/"), short[level])
+    logit = {"region": mu + spread["region"] * rng.standard_normal(regions)}
+    for above, level in zip(COIN_LEVELS[:-1], COIN_LEVELS[1:], strict=True):
+        n = len(local[level])
+        logit[level] = logit[above][parent[level]] + spread[level] * rng.standard_normal(n)
+    n_coins = len(local["coin"])
+    n_flips = np.round(np.exp(rng.uniform(np.log(low), np.log(high), n_coins))).astype(int)
+    p = 1.0 / (1.0 + np.exp(-logit["coin"]))
+    heads = rng.binomial(n_flips, p)
+    # Ancestors of every coin at every level.
+    ancestor = {"coin": np.arange(n_coins)}
+    for above, level in zip(COIN_LEVELS[-2::-1], COIN_LEVELS[:0:-1], strict=True):
+        ancestor[above] = parent[level][ancestor[level]]
+    names = path if labels == "path" else short
+    data = pd.DataFrame(
+        {level: pd.array(names[level][ancestor[level]], dtype="string") for level in COIN_LEVELS}
+    )
+    data["flips"] = n_flips.astype("int64")
+    data["heads"] = heads.astype("int64")
+    truth = CoinTruth(
+        mu=float(mu),
+        sigma={k: float(v) for k, v in spread.items()},
+        logit={
+            level: pd.Series(logit[level], index=pd.Index(path[level], name=level), name="logit")
+            for level in COIN_LEVELS
+        },
+        p=pd.Series(p, index=pd.Index(path["coin"], name="coin"), name="p"),
+    )
+    return data, truth
+
+
+def _check_level_names(levels: Sequence[str]) -> list[str]:
+    if isinstance(levels, str):
+        raise ValueError(f"levels must be a list of column names, got the string {levels!r}")
+    names = list(levels)
+    if not names:
+        raise ValueError("levels is empty; give the group columns from the top level down")
+    repeated = [name for name in names if names.count(name) > 1]
+    if repeated:
+        raise ValueError(f"levels names column {repeated[0]!r} twice: {names}")
+    return names
+
+
+def _labels(data: pd.DataFrame, column: str, source: str) -> pd.Series:
+    if column not in data.columns:
+        present = ", ".join(repr(str(c)) for c in data.columns)
+        raise ValueError(f"{source}: missing column {column!r} (columns present: {present})")
+    values = data[column]
+    missing = values.isna().to_numpy()
+    if missing.any():
+        row = values.index[np.flatnonzero(missing)[0]]
+        raise ValueError(
+            f"{source}: column {column!r} has {int(missing.sum())} missing label(s), "
+            f"first at row {row!r}"
+        )
+    return values.astype("string")
+
+
+def check_nesting(data: pd.DataFrame, levels: Sequence[str], *, source: str = "data") -> None:
+    """Raise if a group label sits under two different parents.
+
+    Each level's labels must name one group: a ``line`` listed under two ``factory`` labels
+    is ambiguous (two lines with the same name, or a typo?) and is refused.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per observation, with a column per level.
+    levels : sequence of str
+        Group columns from the top level down, e.g. ``["region", "factory", "line", "coin"]``.
+    source : str
+        Table name, for the message.
+
+    Raises
+    ------
+    ValueError
+        Naming the column, the label and its parents, or a missing column or label.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"factory": ["F1", "F2"], "line": ["L1", "L1"]})
+    >>> check_nesting(table, ["factory", "line"])
+    Traceback (most recent call last):
+    ...
+    ValueError: data: column 'line' label 'L1' appears under 2 different 'factory' labels ('F1', 'F2'); ...
+    """
+    names = _check_level_names(levels)
+    columns = {name: _labels(data, name, source) for name in names}
+    for above, level in zip(names[:-1], names[1:], strict=True):
+        pairs = pd.DataFrame({"child": columns[level], "parent": columns[above]})
+        parents = pairs.drop_duplicates().groupby("child", sort=True)["parent"]
+        n_parents = parents.nunique()
+        if (n_parents > 1).any():
+            child = n_parents.index[np.flatnonzero(n_parents.to_numpy() > 1)[0]]
+            listed = sorted(parents.get_group(child).unique())
+            shown = ", ".join(repr(str(p)) for p in listed)
+            raise ValueError(
+                f"{source}: column {level!r} label {str(child)!r} appears under "
+                f"{len(listed)} different {above!r} labels ({shown}); each {level} must belong "
+                f"to one {above}. If the labels restart within each {above}, make them unique "
+                f"by path with coins.nest_labels(data, levels)"
+            )
+
+
+def nest_labels(data: pd.DataFrame, levels: Sequence[str], *, sep: str = "/") -> pd.DataFrame:
+    """Make every group label unique by prefixing its parents' labels (``R1/F1``).
+
+    Use it when a table numbers groups within their parent, so that factory ``F1`` of
+    region ``R1`` and factory ``F1`` of region ``R2`` become two factories.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per observation, with a column per level.
+    levels : sequence of str
+        Group columns from the top level down.
+    sep : str, default "/"
+        Separator between a parent's label and its child's.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the level columns (but the top one) replaced by path labels.
+
+    Raises
+    ------
+    ValueError
+        If a level column is missing or holds a missing label.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"region": ["R1", "R2"], "factory": ["F1", "F1"]})
+    >>> nest_labels(table, ["region", "factory"])["factory"].tolist()
+    ['R1/F1', 'R2/F1']
+    """
+    names = _check_level_names(levels)
+    out = data.copy()
+    path = _labels(data, names[0], "data")
+    out[names[0]] = path
+    for level in names[1:]:
+        path = path + sep + _labels(data, level, "data")
+        out[level] = path
+    return out
+
+
+def validate_coins(
+    data: pd.DataFrame,
+    *,
+    outcome: str = "heads",
+    trials: str = "flips",
+    levels: Sequence[str] = COIN_LEVELS,
+    source: str = "data",
+) -> pd.DataFrame:
+    """Check a table of binomial counts with nested group labels.
+
+    Checks, in order: every column is present; counts are whole numbers >= 0 with no missing
+    value; no row has more successes than trials; labels are not missing; the nesting is
+    consistent (:func:`check_nesting`).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per observation (a coin, or a batch of flips of a coin).
+    outcome : str, default "heads"
+        Column of successes.
+    trials : str, default "flips"
+        Column of trials.
+    levels : sequence of str
+        Group columns from the top level down; the last is the unit (the coin).
+    source : str
+        Table name, for messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the level columns as strings and the counts as ``int64``.
+
+    Raises
+    ------
+    ValueError
+        Naming the column and value at fault.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"line": ["L1", "L2"], "coin": ["a", "b"],
+    ...                       "flips": [6, 10], "heads": [7, 4]})
+    >>> validate_coins(table, levels=["line", "coin"])
+    Traceback (most recent call last):
+    ...
+    ValueError: data: column 'heads' exceeds 'flips' at row 0 (7 heads out of 6 flips)
+    """
+    names = _check_level_names(levels)
+    clash = [name for name in names if name in (outcome, trials)]
+    if outcome == trials or clash:
+        raise ValueError(
+            f"outcome {outcome!r}, trials {trials!r} and levels {names} must be distinct columns"
+        )
+    for name in names:
+        _labels(data, name, source)
+    counts = validate_frame(data, {outcome: "count", trials: "count"}, source=source)
+    over = (counts[outcome] > counts[trials]).to_numpy()
+    if over.any():
+        row = counts.index[np.flatnonzero(over)[0]]
+        raise ValueError(
+            f"{source}: column {outcome!r} exceeds {trials!r} at row {row!r} "
+            f"({counts.loc[row, outcome]} {outcome} out of {counts.loc[row, trials]} {trials})"
+        )
+    check_nesting(data, names, source=source)
+    out = pd.DataFrame({name: _labels(data, name, source) for name in names}, index=data.index)
+    out[trials] = counts[trials]
+    out[outcome] = counts[outcome]
+    return out
+
+
+def nesting_codes(
+    data: pd.DataFrame, levels: Sequence[str]
+) -> tuple[dict[str, list[str]], dict[str, np.ndarray], np.ndarray]:
+    """Coords of each level and the integer arrays that tie the levels together.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A table that passes :func:`check_nesting`.
+    levels : sequence of str
+        Group columns from the top level down.
+
+    Returns
+    -------
+    coords : dict of str to list of str
+        Sorted labels of each level.
+    parent_idx : dict of str to numpy.ndarray
+        For every level but the top, the index (in the parent level's coords) of each
+        group's parent.
+    unit_idx : numpy.ndarray
+        For every row, the index of its group at the last level.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"factory": ["F2", "F1", "F2"], "line": ["c", "a", "b"]})
+    >>> coords, parent_idx, unit_idx = nesting_codes(table, ["factory", "line"])
+    >>> coords["line"], parent_idx["line"].tolist(), unit_idx.tolist()
+    (['a', 'b', 'c'], [0, 1, 1], [2, 0, 1])
+    """
+    names = _check_level_names(levels)
+    check_nesting(data, names)
+    columns = {name: _labels(data, name, "data") for name in names}
+    coords = {name: sorted(str(v) for v in pd.unique(columns[name])) for name in names}
+    parent_idx = {}
+    for above, level in zip(names[:-1], names[1:], strict=True):
+        pairs = (
+            pd.DataFrame({"child": columns[level], "parent": columns[above]})
+            .drop_duplicates()
+            .set_index("child")["parent"]
+        )
+        parent_of = pairs.reindex(coords[level])
+        parent_idx[level] = encode_levels(parent_of, coords[above], column=above)
+    unit_idx = encode_levels(columns[names[-1]], coords[names[-1]], column=names[-1])
+    return coords, parent_idx, unit_idx
+
+
+def _centred_levels(centered: bool | Collection[str], names: list[str]) -> set[str]:
+    if isinstance(centered, bool):
+        return set(names) if centered else set()
+    if isinstance(centered, str):
+        centered = [centered]
+    chosen = set(centered)
+    unknown = sorted(chosen - set(names))
+    if unknown:
+        raise ValueError(f"centered names unknown level {unknown[0]!r}; levels: {names}")
+    return chosen
+
+
+def nested_model(
+    data: pd.DataFrame,
+    *,
+    outcome: str = "heads",
+    trials: str = "flips",
+    levels: Sequence[str] = COIN_LEVELS,
+    centered: bool | Collection[str] = False,
+) -> pm.Model:
+    """Build the nested binomial model: each level adds a deviation to the log-odds.
+
+    With ``levels = [region, factory, line, coin]``::
+
+        mu ~ Normal(0, 1);  sigma_<level> ~ HalfNormal(0.5)
+        region_logit ~ Normal(mu, sigma_region)
+        factory_logit ~ Normal(region_logit[factory_region_idx], sigma_factory)
+        line_logit ~ Normal(factory_logit[line_factory_idx], sigma_line)
+        coin_logit ~ Normal(line_logit[coin_line_idx], sigma_coin)
+        heads ~ Binomial(flips, invlogit(coin_logit[coin_idx]))
+
+    Each level is indexed with an array of parent codes, not a loop over groups. A level is
+    centred (its ``<level>_logit`` sampled directly) or non-centred (``<level>_offset ~
+    Normal(0, 1)`` sampled and ``<level>_logit = parent + sigma * offset``): the same model,
+    with a different geometry for the sampler.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per observation; several rows may share a unit (coin).
+    outcome : str, default "heads"
+        Column of successes.
+    trials : str, default "flips"
+        Column of trials.
+    levels : sequence of str
+        Group columns from the top level down; they name the dims and hold the coords.
+    centered : bool or collection of str, default False
+        True centres every level, False none; a collection names the levels to centre.
+
+    Returns
+    -------
+    pymc.Model
+        Dims: one per level and ``obs``; data ``<level>_<parent>_idx`` (dims ``<level>``)
+        and ``<unit>_idx`` (dims ``obs``); deterministic ``p`` (dims ``<unit>``).
+
+    Raises
+    ------
+    ValueError
+        From :func:`validate_coins`, or for an unknown level in ``centered``.
+
+    Examples
+    --------
+    >>> data, _ = simulate_coins(seed=1)
+    >>> model = nested_model(data)
+    >>> sorted(rv.name for rv in model.free_RVs)  # doctest: +NORMALIZE_WHITESPACE
+    ['coin_offset', 'factory_offset', 'line_offset', 'mu', 'region_offset',
+     'sigma_coin', 'sigma_factory', 'sigma_line', 'sigma_region']
+    >>> model["line_factory_idx"].get_value()[:3].tolist()
+    [0, 0, 0]
+    """
+    names = _check_level_names(levels)
+    frame = validate_coins(data, outcome=outcome, trials=trials, levels=names)
+    centred = _centred_levels(centered, names)
+    coords, parent_idx, unit_idx = nesting_codes(frame, names)
+    unit = names[-1]
+    with pm.Model(coords={**coords, "obs": np.arange(len(frame))}) as model:
+        mu = pm.Normal("mu", 0.0, COIN_PRIORS["mu_sd"])
+        parent_logit = mu
+        for k, level in enumerate(names):
+            sigma = pm.HalfNormal(f"sigma_{level}", COIN_PRIORS["sigma_sd"])
+            if k == 0:
+                centre = parent_logit
+            else:
+                above = names[k - 1]
+                idx = pm.Data(f"{level}_{above}_idx", parent_idx[level], dims=level)
+                centre = parent_logit[idx]
+            if level in centred:
+                logit = pm.Normal(f"{level}_logit", centre, sigma, dims=level)
+            else:
+                offset = pm.Normal(f"{level}_offset", 0.0, 1.0, dims=level)
+                logit = pm.Deterministic(f"{level}_logit", centre + sigma * offset, dims=level)
+            parent_logit = logit
+        pm.Deterministic("p", pm.math.invlogit(parent_logit), dims=unit)
+        unit_data = pm.Data(f"{unit}_idx", unit_idx, dims="obs")
+        n = pm.Data(trials, frame[trials].to_numpy(), dims="obs")
+        pm.Binomial(
+            outcome,
+            n=n,
+            logit_p=parent_logit[unit_data],
+            observed=frame[outcome].to_numpy(),
+            dims="obs",
+        )
+    return model
+
+
+def flat_model(
+    data: pd.DataFrame,
+    *,
+    outcome: str = "heads",
+    trials: str = "flips",
+    levels: Sequence[str] = COIN_LEVELS,
+) -> pm.Model:
+    """Build the flat model: every coin on its own, ``p ~ Beta(1, 1)``, no hierarchy.
+
+    The upper levels are validated (the same table feeds both models) but not used: each
+    coin's posterior is ``Beta(1 + heads, 1 + tails)`` of its own flips only.
+
+    Parameters
+    ----------
+    data, outcome, trials, levels
+        As in :func:`nested_model`; only the last level enters the model.
+
+    Returns
+    -------
+    pymc.Model
+        Variable ``p`` with dims ``<unit>``, data ``<unit>_idx``, dims ``obs``.
+
+    Examples
+    --------
+    >>> data, _ = simulate_coins(seed=1)
+    >>> [rv.name for rv in flat_model(data).free_RVs]
+    ['p']
+    """
+    names = _check_level_names(levels)
+    frame = validate_coins(data, outcome=outcome, trials=trials, levels=names)
+    unit = names[-1]
+    coords, _, unit_idx = nesting_codes(frame, [unit])
+    with pm.Model(coords={unit: coords[unit], "obs": np.arange(len(frame))}) as model:
+        p = pm.Beta("p", 1.0, 1.0, dims=unit)
+        unit_data = pm.Data(f"{unit}_idx", unit_idx, dims="obs")
+        n = pm.Data(trials, frame[trials].to_numpy(), dims="obs")
+        pm.Binomial(outcome, n=n, p=p[unit_data], observed=frame[outcome].to_numpy(), dims="obs")
+    return model
+
+
+def _model_levels(model: pm.Model) -> list[str]:
+    names = [
+        str(name) for name in model.coords if f"sigma_{name}" in model.named_vars and name != "obs"
+    ]
+    if not names:
+        raise ValueError("the model has no sigma_<level> variables; build it with nested_model")
+    return names
+
+
+def predict_new(
+    model: pm.Model,
+    idata: xr.DataTree,
+    scenarios: Mapping[str, tuple[str, str] | None],
+    *,
+    random_seed: int,
+) -> xr.DataArray:
+    """Posterior predictive probability of heads of a new coin, given what is known of it.
+
+    A scenario names the deepest known group of the new coin, ``(level, label)``, or
+    ``None`` when not even its region is known. Every level below the known group is new: its
+    log-odds is drawn from the fitted population (the parent's posterior plus ``sigma_<level>``
+    times a fresh standard normal), so the fewer levels are known, the more spreads are added
+    and the wider the prediction. The fitted model is cloned and extended with those draws;
+    the posterior of the known groups is used as it is.
+
+    Parameters
+    ----------
+    model : pymc.Model
+        The model that was fitted, from :func:`nested_model`.
+    idata : xarray.DataTree
+        Its fit.
+    scenarios : mapping of str to (str, str) or None
+        Scenario name -> ``(level, label)`` of the deepest known group, or ``None``.
+    random_seed : int
+        Seed for the new draws.
+
+    Returns
+    -------
+    xarray.DataArray
+        ``p_new`` with dims ``chain``, ``draw``, ``scenario``.
+
+    Raises
+    ------
+    ValueError
+        If a level is not one of the model's, or a label is not in its coords (an index
+        outside the coords would be read silently by compiled code, so it is refused here).
+
+    Examples
+    --------
+    >>> from companion import fit
+    >>> data, _ = simulate_coins(regions=2, factories=1, lines=2, coins=3, seed=1)
+    >>> model = nested_model(data)
+    >>> idata = fit.sample(model, random_seed=1, draws=100, tune=100)
+    >>> p_new = predict_new(model, idata, {"known line": ("line", "R1/F1/L1"),
+    ...                                    "unknown region": None}, random_seed=1)
+    >>> p_new.sizes["scenario"], p_new.sizes["draw"]
+    (2, 100)
+    """
+    names = _model_levels(model)
+    if not scenarios:
+        raise ValueError("scenarios is empty; name at least one new coin to predict")
+    depth = {}
+    code = {}
+    for scenario, known in scenarios.items():
+        if known is None:
+            depth[scenario] = -1
+            continue
+        if not (isinstance(known, tuple | list) and len(known) == 2):
+            raise ValueError(
+                f"scenario {scenario!r}: expected (level, label) or None, got {known!r}"
+            )
+        level, label = known
+        if level not in names:
+            raise ValueError(f"scenario {scenario!r}: unknown level {level!r}; levels: {names}")
+        depth[scenario] = names.index(level)
+        code[scenario] = int(encode_levels([label], model.coords[level], column=level)[0])
+    extended = clone_model(model)
+    labels = list(scenarios)
+    extended.add_coord("scenario", labels)
+    with extended:
+        offsets = {
+            level: pm.Normal(f"{level}_new_offset", 0.0, 1.0, dims="scenario")
+            for k, level in enumerate(names)
+            if any(depth[s] < k for s in labels)
+        }
+        values = []
+        for s, scenario in enumerate(labels):
+            k = depth[scenario]
+            value = extended["mu"] if k < 0 else extended[f"{names[k]}_logit"][code[scenario]]
+            for level in names[k + 1 :]:
+                value = value + extended[f"sigma_{level}"] * offsets[level][s]
+            values.append(value)
+        pm.Deterministic("p_new", pm.math.invlogit(pt.stack(values)), dims="scenario")
+    result = pm.sample_posterior_predictive(
+        idata,
+        model=extended,
+        var_names=["p_new"],
+        predictions=True,
+        random_seed=random_seed,
+        progressbar=False,
+    )
+    return result.predictions["p_new"]
+
+
+def interval_table(draws: xr.DataArray, *, prob: float = 0.9) -> pd.DataFrame:
+    """Mean, equal-tailed interval and its width for each entry of a non-sample dim.
+
+    Parameters
+    ----------
+    draws : xarray.DataArray
+        Draws with dims ``chain``, ``draw`` and at most one other (``scenario``, ``coin``...).
+    prob : float, default 0.9
+        Probability mass of the interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``mean``, ``lower``, ``upper``, ``width``, indexed by the other dim.
+
+    Raises
+    ------
+    ValueError
+        If ``prob`` is not between 0 and 1 or ``draws`` has more than one other dim.
+
+    Examples
+    --------
+    >>> draws = xr.DataArray(np.linspace(0, 1, 101)[None, :], dims=("chain", "draw"))
+    >>> interval_table(draws, prob=0.8).round(2).to_dict("records")
+    [{'mean': 0.5, 'lower': 0.1, 'upper': 0.9, 'width': 0.8}]
+    """
+    if not 0 < prob < 1:
+        raise ValueError(f"prob must be between 0 and 1, got {prob!r}")
+    other = [d for d in draws.dims if d not in SAMPLE_DIMS]
+    if len(other) > 1:
+        raise ValueError(f"draws has dims {other} besides chain and draw; select one first")
+    tail = (1 - prob) / 2
+    q = draws.quantile([tail, 1 - tail], dim=SAMPLE_DIMS)
+    index = pd.Index(draws[other[0]].to_numpy(), name=other[0]) if other else [draws.name]
+    lower = np.atleast_1d(q.isel(quantile=0).to_numpy())
+    upper = np.atleast_1d(q.isel(quantile=1).to_numpy())
+    return pd.DataFrame(
+        {
+            "mean": np.atleast_1d(draws.mean(SAMPLE_DIMS).to_numpy()),
+            "lower": lower,
+            "upper": upper,
+            "width": upper - lower,
+        },
+        index=index,
+    )
+
+
+def variance_shares(
+    idata: xr.DataTree, levels: Sequence[str] = COIN_LEVELS, *, prob: float = 0.9
+) -> pd.DataFrame:
+    """How much of the variance of the coins' log-odds each level contributes.
+
+    Each level adds an independent deviation of variance ``sigma_<level>**2``, so a coin's
+    log-odds varies around ``mu`` with the sum of those variances; a level's share is its
+    variance over the sum, computed draw by draw.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        Fit of :func:`nested_model`.
+    levels : sequence of str
+        The model's levels.
+    prob : float, default 0.9
+        Probability mass of the interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``mean``, ``lower``, ``upper``, ``width`` of each level's share (the means
+        sum to one), indexed by level.
+
+    Raises
+    ------
+    KeyError
+        If the posterior lacks a ``sigma_<level>``.
+
+    Examples
+    --------
+    >>> sigma = {f"sigma_{k}": (("chain", "draw"), np.full((1, 4), v))
+    ...          for k, v in [("line", 3.0), ("coin", 1.0)]}
+    >>> tree = xr.DataTree.from_dict({"posterior": xr.Dataset(sigma)})
+    >>> variance_shares(tree, ["line", "coin"])["mean"].tolist()
+    [0.9, 0.1]
+    """
+    names = _check_level_names(levels)
+    missing = [f"sigma_{k}" for k in names if f"sigma_{k}" not in idata.posterior]
+    if missing:
+        raise KeyError(f"posterior has no {missing[0]!r}; is this a nested_model fit?")
+    variances = xr.concat(
+        [idata.posterior[f"sigma_{k}"] ** 2 for k in names],
+        dim=pd.Index(names, name="level"),
+    )
+    shares = (variances / variances.sum("level")).rename("share")
+    return interval_table(shares, prob=prob)

@@ -1,0 +1,71 @@
+import numpy as np
+import pymc as pm
+import pytest
+
+from companion import fit
+
+
+def _funnel(n_groups=8):
+    """A centred hierarchy with no data: Neal's funnel, which NUTS cannot sample cleanly."""
+    with pm.Model(coords={"group": range(n_groups)}) as model:
+        log_tau = pm.Normal("log_tau", 0.0, 1.5)
+        pm.Normal("theta", 0.0, pm.math.exp(log_tau), dims="group")
+    return model
+
+
+def test_sample_is_seeded():
+    with pm.Model() as model:
+        pm.Normal("mu", 0.0, 1.0)
+    a = fit.sample(model, random_seed=5, draws=100, tune=100)
+    b = fit.sample(model, random_seed=5, draws=100, tune=100)
+    c = fit.sample(model, random_seed=6, draws=100, tune=100)
+    assert a.posterior["mu"].shape == (2, 100)
+    np.testing.assert_array_equal(a.posterior["mu"], b.posterior["mu"])
+    assert not np.array_equal(a.posterior["mu"], c.posterior["mu"])
+
+
+def test_health_of_an_easy_model():
+    with pm.Model(coords={"k": ["a", "b"]}) as model:
+        pm.Normal("mu", [0.0, 3.0], 1.0, dims="k")
+    health = fit.check_health(fit.sample(model, random_seed=1))
+    assert health.ok and health.divergences == 0
+    assert health.max_rhat <= 1.01 and health.min_ess_bulk >= 400
+    assert "healthy" in str(health)
+
+
+def test_the_funnel_is_reported_unhealthy():
+    idata = fit.sample(_funnel(), random_seed=2)
+    health = fit.diagnose(idata)
+    assert health.divergences > 0
+    assert not health.ok
+    assert any("divergences" in problem for problem in health.problems)
+    with pytest.raises(fit.UnhealthyFitError, match="divergences"):
+        fit.check_health(idata)
+
+
+def test_thresholds_are_applied():
+    health = fit.Health(
+        divergences=0,
+        max_rhat=1.02,
+        min_ess_bulk=350.0,
+        min_ess_tail=500.0,
+        worst={"rhat": "tau", "ess_bulk": "tau"},
+        thresholds={"max_rhat": 1.01, "min_ess_bulk": 400, "max_divergences": 0},
+    )
+    assert not health.ok
+    assert health.problems == ["r-hat 1.020 > 1.01 (on tau)", "bulk ESS 350 < 400 (on tau)"]
+    relaxed = fit.Health(
+        **{
+            **health.__dict__,
+            "thresholds": {**health.thresholds, "max_rhat": 1.05, "min_ess_bulk": 300},
+        }
+    )
+    assert relaxed.ok
+
+
+def test_var_names_restricts_the_check():
+    idata = fit.sample(_funnel(), random_seed=2, draws=300, tune=300)
+    full = fit.diagnose(idata)
+    part = fit.diagnose(idata, var_names=["theta"])
+    assert part.worst["ess_bulk"] == "theta"
+    assert full.min_ess_bulk <= part.min_ess_bulk
