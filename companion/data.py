@@ -31,6 +31,7 @@ __all__ = [
     "check_levels",
     "load_levels",
     "load_long_tail",
+    "load_surgical",
     "read_csv",
     "regenerate",
     "sha256",
@@ -283,6 +284,49 @@ def load_long_tail(path: str | Path = "levels_long_tail.csv") -> pd.DataFrame:
     20
     """
     return read_csv(path, LEVELS_SCHEMA, levels={"level": [f"L{k:02d}" for k in range(1, 21)]})
+
+
+def load_surgical(path: str | Path = "surgical.csv") -> pd.DataFrame:
+    """Load the cardiac-surgery mortality of 12 hospitals (BUGS examples, "Surgical").
+
+    Deaths after cardiac surgery on babies in 12 hospitals, from Spiegelhalter, Thomas, Best
+    and Gilks, *BUGS Examples Volume 1* (1996), "Surgical: institutional ranking"; see
+    ``data/README.md``.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, default ``"surgical.csv"``
+        File name in ``data/`` or a path.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``hospital`` (``A`` ... ``L``), ``operations`` and ``deaths`` (counts).
+
+    Raises
+    ------
+    ValueError
+        If a column is missing, a count is negative or not whole, a hospital repeats, or a
+        hospital has more deaths than operations.
+
+    Examples
+    --------
+    >>> surgical = load_surgical()
+    >>> int(surgical["operations"].sum()), int(surgical["deaths"].sum())
+    (2814, 208)
+    """
+    table = read_csv(path, {"hospital": "string", "operations": "count", "deaths": "count"})
+    repeated = table["hospital"][table["hospital"].duplicated()]
+    if len(repeated):
+        raise ValueError(f"{Path(path).name}: column 'hospital' repeats {repeated.iloc[0]!r}")
+    above = table[table["deaths"] > table["operations"]]
+    if len(above):
+        row = above.iloc[0]
+        raise ValueError(
+            f"{Path(path).name}: hospital {row['hospital']!r} has more deaths ({row['deaths']}) "
+            f"than operations ({row['operations']})"
+        )
+    return table
 
 
 def _csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -22,11 +22,14 @@ from collections.abc import Collection, Sequence
 import numpy as np
 import pandas as pd
 import pymc as pm
+import xarray as xr
 
 from companion.data import check_levels, validate_frame
 
 __all__ = [
+    "BINOMIAL_PRIORS",
     "PRIORS",
+    "new_group_intercept",
     "encode_levels",
     "group_levels",
     "onehot_model",
@@ -41,6 +44,13 @@ PRIORS: dict[str, float] = {
     "slope_sd": 5.0,  # b ~ Normal(0, 5)
     "sigma_sd": 5.0,  # sigma ~ HalfNormal(5)
     "tau_sd": 2.5,  # tau ~ HalfNormal(2.5) when the spread is learned
+}
+
+#: Prior scales on the log-odds scale, used when the outcome is a count out of ``trials``.
+BINOMIAL_PRIORS: dict[str, float] = {
+    "intercept_sd": 2.5,  # a and w ~ Normal(0, 2.5): rates from about 0.7% to 99.3%
+    "slope_sd": 1.0,  # b ~ Normal(0, 1) per unit of a predictor
+    "tau_sd": 1.0,  # tau ~ HalfNormal(1): group log-odds differ by up to about +-2
 }
 
 
@@ -128,11 +138,27 @@ def _prepare(
     outcome: str,
     group: str | None,
     predictors: Sequence[str],
+    trials: str | None = None,
 ) -> tuple[pd.DataFrame, dict[str, object]]:
-    schema = {outcome: "float", **{name: "float" for name in predictors}}
-    if group is not None and (group == outcome or group in predictors):
+    kind = "float" if trials is None else "count"
+    schema = {outcome: kind, **{name: "float" for name in predictors}}
+    if trials is not None:
+        if trials == outcome or trials in predictors:
+            raise ValueError(
+                f"column {trials!r} cannot be both the trials and the outcome/predictor"
+            )
+        schema[trials] = "count"
+    if group is not None and (group == outcome or group in predictors or group == trials):
         raise ValueError(f"column {group!r} cannot be both the group and the outcome/predictor")
     frame = validate_frame(data, schema)
+    if trials is not None:
+        above = (frame[outcome] > frame[trials]).to_numpy()
+        if above.any():
+            row = frame.index[np.flatnonzero(above)[0]]
+            raise ValueError(
+                f"data: column {outcome!r} has {frame.loc[row, outcome]} successes out of "
+                f"{frame.loc[row, trials]} trials (column {trials!r}) at row {row!r}"
+            )
     coords: dict[str, object] = {"obs": np.arange(len(frame))}
     if predictors:
         coords["predictor"] = list(predictors)
@@ -144,6 +170,10 @@ def _prepare(
     return frame, coords
 
 
+def _priors(trials: str | None) -> dict[str, float]:
+    return PRIORS if trials is None else BINOMIAL_PRIORS
+
+
 def _likelihood(
     frame: pd.DataFrame,
     mu: object,
@@ -151,11 +181,19 @@ def _likelihood(
     outcome: str,
     predictors: Sequence[str],
     sigma: float | None,
+    trials: str | None = None,
 ) -> None:
+    priors = _priors(trials)
     if predictors:
         x = pm.Data("x", frame[list(predictors)].to_numpy(), dims=("obs", "predictor"))
-        b = pm.Normal("b", 0.0, PRIORS["slope_sd"], dims="predictor")
+        b = pm.Normal("b", 0.0, priors["slope_sd"], dims="predictor")
         mu = mu + pm.math.dot(x, b)
+    if trials is not None:
+        if sigma is not None:
+            raise ValueError("sigma applies to a continuous outcome; omit it when trials is given")
+        n = pm.Data("trials", frame[trials].to_numpy(), dims="obs")
+        pm.Binomial(outcome, n=n, logit_p=mu, observed=frame[outcome].to_numpy(), dims="obs")
+        return
     if sigma is None:
         noise = pm.HalfNormal("sigma", PRIORS["sigma_sd"])
     else:
@@ -171,6 +209,7 @@ def pooled_model(
     outcome: str = "y",
     predictors: str | Sequence[str] = ("x",),
     sigma: float | None = None,
+    trials: str | None = None,
 ) -> pm.Model:
     """Build the pooled model: one intercept ``a`` shared by every row.
 
@@ -187,6 +226,10 @@ def pooled_model(
         Numeric predictor columns; ``()`` for none.
     sigma : float, optional
         Known noise standard deviation; learned when omitted.
+    trials : str, optional
+        Column of the number of trials when the outcome counts successes: the likelihood
+        becomes ``Binomial(trials, logit^-1(a + x @ b))`` and the priors those of
+        :data:`BINOMIAL_PRIORS`.
 
     Returns
     -------
@@ -206,10 +249,12 @@ def pooled_model(
     ['a', 'b', 'sigma', 'x', 'y']
     """
     predictors = _as_list(predictors)
-    frame, coords = _prepare(data, outcome=outcome, group=None, predictors=predictors)
+    frame, coords = _prepare(
+        data, outcome=outcome, group=None, predictors=predictors, trials=trials
+    )
     with pm.Model(coords=coords) as model:
-        a = pm.Normal("a", 0.0, PRIORS["intercept_sd"])
-        _likelihood(frame, a, outcome=outcome, predictors=predictors, sigma=sigma)
+        a = pm.Normal("a", 0.0, _priors(trials)["intercept_sd"])
+        _likelihood(frame, a, outcome=outcome, predictors=predictors, sigma=sigma, trials=trials)
     return model
 
 
@@ -220,6 +265,7 @@ def unpooled_model(
     group: str = "level",
     predictors: str | Sequence[str] = ("x",),
     sigma: float | None = None,
+    trials: str | None = None,
 ) -> pm.Model:
     """Build the unpooled model: an independent intercept ``a[h]`` for every level.
 
@@ -238,6 +284,10 @@ def unpooled_model(
         Numeric predictor columns.
     sigma : float, optional
         Known noise standard deviation; learned when omitted.
+    trials : str, optional
+        Column of the number of trials when the outcome counts successes: the likelihood
+        becomes ``Binomial(trials, logit^-1(a + x @ b))`` and the priors those of
+        :data:`BINOMIAL_PRIORS`.
 
     Returns
     -------
@@ -252,12 +302,16 @@ def unpooled_model(
     ('h1', 'h2', 'h3')
     """
     predictors = _as_list(predictors)
-    frame, coords = _prepare(data, outcome=outcome, group=group, predictors=predictors)
+    frame, coords = _prepare(
+        data, outcome=outcome, group=group, predictors=predictors, trials=trials
+    )
     codes = encode_levels(frame[group], coords[group], column=group)
     with pm.Model(coords=coords) as model:
         idx = pm.Data(f"{group}_idx", codes, dims="obs")
-        a = pm.Normal("a", 0.0, PRIORS["intercept_sd"], dims=group)
-        _likelihood(frame, a[idx], outcome=outcome, predictors=predictors, sigma=sigma)
+        a = pm.Normal("a", 0.0, _priors(trials)["intercept_sd"], dims=group)
+        _likelihood(
+            frame, a[idx], outcome=outcome, predictors=predictors, sigma=sigma, trials=trials
+        )
     return model
 
 
@@ -268,6 +322,7 @@ def onehot_model(
     group: str = "level",
     predictors: str | Sequence[str] = ("x",),
     sigma: float | None = None,
+    trials: str | None = None,
 ) -> pm.Model:
     """Build the unpooled model written as a regression on one-hot columns.
 
@@ -277,7 +332,7 @@ def onehot_model(
 
     Parameters
     ----------
-    data, outcome, group, predictors, sigma
+    data, outcome, group, predictors, sigma, trials
         As in :func:`unpooled_model`.
 
     Returns
@@ -293,15 +348,22 @@ def onehot_model(
     [5.0, 145.0, 350.0]
     """
     predictors = _as_list(predictors)
-    frame, coords = _prepare(data, outcome=outcome, group=group, predictors=predictors)
+    frame, coords = _prepare(
+        data, outcome=outcome, group=group, predictors=predictors, trials=trials
+    )
     dummies = pd.get_dummies(
         pd.Categorical(frame[group].to_numpy(), categories=coords[group]), dtype=float
     ).to_numpy()
     with pm.Model(coords=coords) as model:
         onehot = pm.Data("onehot", dummies, dims=("obs", group))
-        a = pm.Normal("a", 0.0, PRIORS["intercept_sd"], dims=group)
+        a = pm.Normal("a", 0.0, _priors(trials)["intercept_sd"], dims=group)
         _likelihood(
-            frame, pm.math.dot(onehot, a), outcome=outcome, predictors=predictors, sigma=sigma
+            frame,
+            pm.math.dot(onehot, a),
+            outcome=outcome,
+            predictors=predictors,
+            sigma=sigma,
+            trials=trials,
         )
     return model
 
@@ -315,6 +377,7 @@ def partial_pooling_model(
     group_sd: float | None = None,
     centered: bool = False,
     sigma: float | None = None,
+    trials: str | None = None,
 ) -> pm.Model:
     """Build the partially pooled model: intercepts drawn from a common population.
 
@@ -325,7 +388,7 @@ def partial_pooling_model(
 
     Parameters
     ----------
-    data, outcome, group, predictors, sigma
+    data, outcome, group, predictors, sigma, trials
         As in :func:`unpooled_model`.
     group_sd : float, optional
         Fixed spread of the intercepts; learned from the data when omitted.
@@ -354,16 +417,73 @@ def partial_pooling_model(
     if group_sd is not None and (not np.isfinite(group_sd) or group_sd <= 0):
         raise ValueError(f"group_sd must be a positive number or None, got {group_sd!r}")
     predictors = _as_list(predictors)
-    frame, coords = _prepare(data, outcome=outcome, group=group, predictors=predictors)
+    frame, coords = _prepare(
+        data, outcome=outcome, group=group, predictors=predictors, trials=trials
+    )
     codes = encode_levels(frame[group], coords[group], column=group)
     with pm.Model(coords=coords) as model:
         idx = pm.Data(f"{group}_idx", codes, dims="obs")
-        w = pm.Normal("w", 0.0, PRIORS["intercept_sd"])
-        tau = pm.HalfNormal("tau", PRIORS["tau_sd"]) if group_sd is None else float(group_sd)
+        priors = _priors(trials)
+        w = pm.Normal("w", 0.0, priors["intercept_sd"])
+        tau = pm.HalfNormal("tau", priors["tau_sd"]) if group_sd is None else float(group_sd)
         if centered:
             a = pm.Normal("a", w, tau, dims=group)
         else:
             offset = pm.Normal("a_offset", 0.0, 1.0, dims=group)
             a = pm.Deterministic("a", w + tau * offset, dims=group)
-        _likelihood(frame, a[idx], outcome=outcome, predictors=predictors, sigma=sigma)
+        _likelihood(
+            frame, a[idx], outcome=outcome, predictors=predictors, sigma=sigma, trials=trials
+        )
     return model
+
+
+def new_group_intercept(
+    idata: xr.DataTree, *, random_seed: int, group_sd: float | None = None
+) -> xr.DataArray:
+    """Draw the intercept of a group the model has not seen, from the fitted population.
+
+    For each posterior draw of ``w`` (and ``tau``), draws ``a_new = w + tau * z`` with
+    ``z ~ Normal(0, 1)``: the new group gets the population's spread on top of the
+    uncertainty about ``w``, so its interval is wider than any seen group's.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        Fit of :func:`partial_pooling_model`.
+    random_seed : int
+        Seed of the ``z`` draws.
+    group_sd : float, optional
+        The fixed spread, when the model was built with ``group_sd``; read from the
+        posterior's ``tau`` otherwise.
+
+    Returns
+    -------
+    xarray.DataArray
+        Draws with dims ``(chain, draw)``, on the model's intercept scale (log-odds for a
+        binomial outcome).
+
+    Raises
+    ------
+    KeyError
+        If the fit has no ``w``, or no ``tau`` and no ``group_sd`` was given.
+
+    Examples
+    --------
+    >>> import xarray as xr
+    >>> post = xr.Dataset({"w": (("chain", "draw"), np.zeros((2, 4000))),
+    ...                    "tau": (("chain", "draw"), np.ones((2, 4000)))})
+    >>> draws = new_group_intercept(xr.DataTree.from_dict({"posterior": post}), random_seed=1)
+    >>> round(float(draws.std()), 1)
+    1.0
+    """
+    post = idata.posterior
+    if "w" not in post:
+        raise KeyError("the fit has no population mean 'w'; fit partial_pooling_model first")
+    if group_sd is None:
+        if "tau" not in post:
+            raise KeyError("the fit has no 'tau'; pass the group_sd the model was built with")
+        tau = post["tau"]
+    else:
+        tau = xr.full_like(post["w"], float(group_sd))
+    z = np.random.default_rng(random_seed).standard_normal(post["w"].shape)
+    return (post["w"] + tau * z).rename("a_new")

@@ -84,7 +84,10 @@ def posterior_table(idata: xr.DataTree, var_name: str = "a", *, prob: float = 0.
 
 
 def group_sizes(idata: xr.DataTree, group: str = "level") -> pd.Series:
-    """Rows per level, counted from the ``{group}_idx`` data a builder stores in the model.
+    """Rows (or, for a binomial outcome, trials) per level, from the data a builder stores.
+
+    Counts the ``{group}_idx`` codes; when the model has ``trials`` data (a count outcome),
+    sums the trials of each level instead, since they measure how much data it has.
 
     Parameters
     ----------
@@ -113,6 +116,10 @@ def group_sizes(idata: xr.DataTree, group: str = "level") -> pd.Series:
         raise KeyError(f"the result holds no {name!r} data; pass the group sizes explicitly")
     codes = idata.constant_data[name].to_numpy()
     labels = idata.posterior[group].to_numpy()
+    if "trials" in idata.constant_data:
+        weights = idata.constant_data["trials"].to_numpy()
+        counts = np.bincount(codes, weights=weights, minlength=len(labels)).astype(int)
+        return pd.Series(counts, index=pd.Index(labels, name=group), name="trials")
     counts = np.bincount(codes, minlength=len(labels))
     return pd.Series(counts, index=pd.Index(labels, name=group), name="rows")
 

@@ -80,3 +80,26 @@ def test_missing_file_is_a_clear_error(tmp_path):
 def test_long_tail_file_matches_its_simulation():
     frame, _ = simulate.simulate_long_tail(600, seed=2026)
     pd.testing.assert_frame_equal(data.load_long_tail(), frame, check_dtype=False)
+
+
+def test_surgical_matches_the_published_table():
+    surgical = data.load_surgical()
+    assert surgical["hospital"].tolist() == list("ABCDEFGHIJKL")
+    assert int(surgical["operations"].sum()) == 2814
+    assert int(surgical["deaths"].sum()) == 208
+    assert surgical.set_index("hospital").loc["A", "deaths"] == 0  # the hospital with no deaths
+    assert surgical.set_index("hospital").loc["D", "operations"] == 810  # the largest
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda f: f.assign(deaths=f["deaths"].where(f.index != 1, 999)), r"'B' has more deaths"),
+        (lambda f: f.assign(hospital=f["hospital"].where(f.index != 2, "A")), r"repeats 'A'"),
+        (lambda f: f.assign(deaths=f["deaths"].where(f.index != 0, -1)), r"negative value -1"),
+    ],
+)
+def test_surgical_loader_rejects_bad_rows(tmp_path, edit, message):
+    path = _write(tmp_path, edit(data.load_surgical()))
+    with pytest.raises(ValueError, match=message):
+        data.load_surgical(path)

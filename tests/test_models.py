@@ -152,3 +152,51 @@ def test_pooled_and_unpooled_recover_what_they_can():
     # Ignoring the levels inflates the noise estimate by the spread of the intercepts.
     assert float(pooled.posterior["sigma"].mean()) > truth.sigma + 0.5
     assert isinstance(frame, pd.DataFrame)
+
+
+def _counts():
+    return pd.DataFrame({"unit": ["u1", "u2", "u3", "u1"], "k": [1, 5, 0, 2], "n": [10, 20, 5, 10]})
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda f: f.assign(k=[1, 25, 0, 2]), r"'k' has 25 successes out of 20 trials"),
+        (lambda f: f.assign(k=[1, -5, 0, 2]), r"'k'.*negative value -5"),
+        (lambda f: f.assign(n=[10, 20.5, 5, 10]), r"'n' should hold whole numbers, found 20.5"),
+        (lambda f: f.drop(columns="n"), r"missing column 'n'"),
+    ],
+)
+def test_binomial_input_is_checked(edit, message):
+    with pytest.raises(ValueError, match=message):
+        models.partial_pooling_model(
+            edit(_counts()), outcome="k", trials="n", group="unit", predictors=()
+        )
+
+
+def test_binomial_builders_use_the_logit_scale():
+    frame = _counts()
+    model = models.unpooled_model(frame, outcome="k", trials="n", group="unit", predictors=())
+    assert model.coords["unit"] == ("u1", "u2", "u3")
+    assert "sigma" not in model.named_vars
+    assert model["trials"].get_value().tolist() == [10, 20, 5, 10]
+    with pytest.raises(ValueError, match="omit it when trials is given"):
+        models.pooled_model(frame, outcome="k", trials="n", predictors=(), sigma=1.0)
+
+
+def test_binomial_partial_pooling_recovers_rates():
+    rng = np.random.default_rng(4)
+    logit = rng.normal(-1.0, 0.5, size=10)
+    n = rng.integers(50, 400, size=10)
+    k = rng.binomial(n, 1 / (1 + np.exp(-logit)))
+    frame = pd.DataFrame({"unit": [f"u{i}" for i in range(10)], "k": k, "n": n})
+    idata = fit.sample(
+        models.partial_pooling_model(frame, outcome="k", trials="n", group="unit", predictors=()),
+        random_seed=4,
+        draws=2000,
+    )
+    assert fit.diagnose(idata).ok
+    w = idata.posterior["w"]
+    assert abs(float(w.mean()) + 1.0) < 3 * float(w.std())
+    new = models.new_group_intercept(idata, random_seed=1)
+    assert float(new.std()) > float(idata.posterior["a"].std(("chain", "draw")).max())

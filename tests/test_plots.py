@@ -74,3 +74,15 @@ def test_pooling_comparison_draws_each_model_at_each_level(fits, levels):
     plt.close(ax.figure)
     with pytest.raises(ValueError, match="fits is empty"):
         plots.plot_pooling_comparison({})
+
+
+def test_group_sizes_counts_trials_for_a_binomial_outcome():
+    from companion import data
+
+    surgical = data.load_surgical()
+    model = models.unpooled_model(
+        surgical, outcome="deaths", trials="operations", group="hospital", predictors=()
+    )
+    idata = fit.sample(model, random_seed=1, draws=100, tune=100)
+    sizes = plots.group_sizes(idata, "hospital")
+    assert sizes.to_dict() == dict(zip(surgical["hospital"], surgical["operations"], strict=True))
