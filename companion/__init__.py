@@ -17,6 +17,8 @@ exact
     Exact posteriors of the normal-normal models, to cross-check the sampler.
 plots
     Shrinkage and pooling-comparison plots that ArviZ does not draw.
+explore
+    Interactive shrinkage explorer (exact, no sampling): sliders for size, spread and noise.
 """
 
 import pytensor

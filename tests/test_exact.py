@@ -21,16 +21,18 @@ def test_linear_gaussian_matches_the_one_mean_formula():
     assert log_marginal == pytest.approx(direct)
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
+@pytest.mark.parametrize("seed", range(8))
 def test_shrinkage_is_strongest_for_the_smallest_group(seed):
     frame, truth = simulate.simulate_levels(500, seed=seed)
     raw = exact.unpooled_posterior(frame, sigma=truth.sigma)
     pooled = exact.partial_pooling_posterior(frame, sigma=truth.sigma, group_sd=1.0)
     w = pooled.loc[("w", ""), "mean"]
-    moved = (raw.loc["a", "mean"] - pooled.loc["a", "mean"]).abs()
-    # Every level moves toward w, and h1 (1% of rows) further than h3 (70%).
-    assert ((pooled.loc["a", "mean"] - w).abs() <= (raw.loc["a", "mean"] - w).abs()).all()
-    assert moved["h1"] > 5 * moved["h3"]
+    gap = raw.loc["a", "mean"] - w
+    closed = (raw.loc["a", "mean"] - pooled.loc["a", "mean"]) / gap
+    # Every level moves toward w, and h1 (1% of rows) closes a far larger share of its gap
+    # than h3 (70%); how far that is in absolute terms also depends on the gap itself.
+    assert ((pooled.loc["a", "mean"] - w).abs() <= gap.abs()).all()
+    assert closed["h1"] > 5 * closed["h3"]
     assert pooled.loc[("a", "h1"), "sd"] < raw.loc[("a", "h1"), "sd"]
 
 
