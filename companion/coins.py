@@ -1,4 +1,4 @@
-"""Nested coin mints: is a coin fair, given the line, factory and region that made it?
+"""Nested coin mints: is a coin fair, given the line, factory and region that minted it.
 
 The forum thread's example of a hierarchy that encodes how data arise. Coins are minted in
 regions, each region has factories, each factory assembly lines, each line makes coins; every
@@ -42,6 +42,7 @@ __all__ = [
     "COIN_LEVELS",
     "COIN_PRIORS",
     "COIN_SCHEMA",
+    "DEFAULT_SIGMA",
     "CoinTruth",
     "check_nesting",
     "flat_model",
@@ -103,7 +104,9 @@ class CoinTruth:
     p: pd.Series
 
 
-def _counts(rng: np.random.Generator, n: int, bounds: int | tuple[int, int], name: str):
+def _counts(
+    rng: np.random.Generator, n: int, bounds: int | tuple[int, int], name: str
+) -> np.ndarray:
     low, high = (bounds, bounds) if isinstance(bounds, int) else tuple(bounds)
     if not (1 <= low <= high):
         raise ValueError(f"{name} must be a count >= 1 or a range (low, high), got {bounds!r}")
@@ -564,13 +567,8 @@ def nested_model(
         pm.Deterministic("p", pm.math.invlogit(parent_logit), dims=unit)
         unit_data = pm.Data(f"{unit}_idx", unit_idx, dims="obs")
         n = pm.Data(trials, frame[trials].to_numpy(), dims="obs")
-        pm.Binomial(
-            outcome,
-            n=n,
-            logit_p=parent_logit[unit_data],
-            observed=frame[outcome].to_numpy(),
-            dims="obs",
-        )
+        y = pm.Data(f"{outcome}_observed", frame[outcome].to_numpy(), dims="obs")
+        pm.Binomial(outcome, n=n, logit_p=parent_logit[unit_data], observed=y, dims="obs")
     return model
 
 

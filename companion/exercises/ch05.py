@@ -1,0 +1,139 @@
+"""Checkers of the exercises in ``notebooks/05_sampling_geometry.ipynb``.
+
+- ``05-1``: which parametrisation suits data-poor groups and which data-rich ones.
+- ``05-2``: does a smaller step size (``target_accept=0.99``) make the centred model on
+  data-poor groups healthy? The learner predicts, refits, and hands in both.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+import xarray as xr
+
+from companion import fit
+from companion.exercises import register
+
+__all__ = ["check_parametrisation", "check_smaller_steps"]
+
+NO_ANSWER = "no answer yet: replace `...` with your answer and run the cell again."
+
+CENTRED = {"centred", "centered", "centred parametrisation", "centered parametrization"}
+NON_CENTRED = {"non-centred", "non-centered", "noncentred", "noncentered", "non centred"}
+
+
+def _missing(answer: object) -> bool:
+    return answer is None or answer is Ellipsis
+
+
+def _kind(value: object) -> str | None:
+    text = str(value).strip().lower()
+    if text in CENTRED:
+        return "centred"
+    if text in NON_CENTRED:
+        return "non-centred"
+    return None
+
+
+@register("05-1")
+def check_parametrisation(answer: object) -> tuple[bool, str]:
+    """Accept ``{"poor": "non-centred", "rich": "centred"}``.
+
+    Parameters
+    ----------
+    answer : dict
+        Keys ``"poor"`` (groups with little data each) and ``"rich"`` (groups with a lot),
+        values ``"centred"`` or ``"non-centred"``.
+
+    Returns
+    -------
+    tuple of (bool, str)
+        Whether the answer is right, and why (or a hint).
+
+    Examples
+    --------
+    >>> check_parametrisation({"poor": "non-centred", "rich": "centred"})[0]
+    True
+    >>> check_parametrisation({"poor": "centred", "rich": "non-centred"})[0]
+    False
+    """
+    if _missing(answer):
+        return False, NO_ANSWER
+    if not isinstance(answer, Mapping) or set(answer) != {"poor", "rich"}:
+        return False, 'answer with a dict: {"poor": ..., "rich": ...}.'
+    given = {key: _kind(value) for key, value in answer.items()}
+    if None in given.values():
+        return False, 'each value should be "centred" or "non-centred".'
+    if given == {"poor": "non-centred", "rich": "centred"}:
+        return True, (
+            "with little data a group's effect is held only by the population, so it shrinks "
+            "with the spread and draws a funnel: sample the standard-normal offset instead. "
+            "With a lot of data the likelihood pins each effect, and it is the offset that "
+            "would be squeezed as the spread changes: sample the effect itself."
+        )
+    if given == {"poor": "centred", "rich": "non-centred"}:
+        return False, "swapped: where did the centred model diverge in the notebook?"
+    return False, (
+        "the two cases want different forms: compare the divergences and ESS per second of "
+        "the four fits in the notebook."
+    )
+
+
+def _target_accept(idata: xr.DataTree) -> float:
+    settings = json.loads(idata.sample_stats.attrs["inference_library_settings"])
+    return float(settings["settings"]["adapt_options"]["step_size_settings"]["target_accept"])
+
+
+@register("05-2")
+def check_smaller_steps(answer: object) -> tuple[bool, str]:
+    """Check a prediction against a refit of the centred model with ``target_accept=0.99``.
+
+    Parameters
+    ----------
+    answer : dict
+        ``{"healthy": bool, "idata": DataTree}``: the prediction (will the fit pass the
+        course's health check?) and the refit of the centred model on the data-poor coins,
+        sampled with ``fit.sample(..., target_accept=0.99)``.
+
+    Returns
+    -------
+    tuple of (bool, str)
+        Whether the prediction matches the refit's diagnostics, and why (or a hint).
+
+    Examples
+    --------
+    >>> check_smaller_steps({"healthy": True})[0]
+    False
+    """
+    if _missing(answer):
+        return False, NO_ANSWER
+    if not isinstance(answer, Mapping) or set(answer) != {"healthy", "idata"}:
+        return False, 'answer with a dict: {"healthy": True or False, "idata": the refit}.'
+    prediction, idata = answer["healthy"], answer["idata"]
+    if _missing(prediction) or not isinstance(prediction, bool):
+        return False, 'set "healthy" to your prediction, True or False, before you refit.'
+    if not isinstance(idata, xr.DataTree) or "posterior" not in idata.children:
+        return False, 'set "idata" to the result of fit.sample(...) on the centred model.'
+    if "coin_offset" in idata.posterior or "coin_logit" not in idata.posterior:
+        return False, "refit the centred model (centered=True), not the non-centred one."
+    if _target_accept(idata) < 0.99:
+        return False, "pass target_accept=0.99 to fit.sample so that the steps get smaller."
+    health = fit.diagnose(idata)
+    summary = (
+        f"the refit has {health.divergences} divergences, r-hat {health.max_rhat:.3f} and "
+        f"bulk ESS {health.min_ess_bulk:.0f}"
+    )
+    if prediction == health.ok:
+        if health.ok:
+            return True, f"right: {summary}. Smaller steps were enough here, at a cost in time."
+        return True, (
+            f"right: {summary}. Smaller steps creep further into the funnel's neck, but the "
+            "neck is still there; changing the geometry (non-centring) is the fix."
+        )
+    if prediction:
+        return False, (
+            f"not this time: {summary}. A smaller step size treats the symptom; the funnel "
+            "that causes it is unchanged."
+        )
+    return False, f"this refit passes: {summary}. Compare its time with the non-centred fit."

@@ -1,0 +1,245 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from companion import coins, data, fit
+
+LEVELS = list(coins.COIN_LEVELS)
+
+
+@pytest.fixture(scope="module")
+def mint():
+    return coins.simulate_coins(seed=2026)
+
+
+# --- simulator ---------------------------------------------------------------------------
+
+
+def test_simulator_is_seeded_and_nested(mint):
+    frame, truth = mint
+    again, _ = coins.simulate_coins(seed=2026)
+    pd.testing.assert_frame_equal(frame, again)
+    assert not frame.equals(coins.simulate_coins(seed=2027)[0])
+    coins.check_nesting(frame, LEVELS)
+    for level in LEVELS:
+        assert set(frame[level]) == set(truth.logit[level].index)
+    assert (frame["heads"] <= frame["flips"]).all()
+    # unbalanced: a handful of flips for some coins, hundreds for others
+    assert frame["flips"].min() <= 10 and frame["flips"].max() >= 300
+
+
+def test_truth_is_consistent_with_the_flips():
+    frame, truth = coins.simulate_coins(flips=(5000, 5000), seed=3)
+    rate = frame["heads"] / frame["flips"]
+    assert np.allclose(rate.to_numpy(), truth.p.loc[frame["coin"]].to_numpy(), atol=0.03)
+    line_of_coin = frame.set_index("coin")["line"]
+    deviation = truth.logit["coin"] - truth.logit["line"].loc[line_of_coin].to_numpy()
+    assert 0.05 < deviation.std() < 0.3  # the default coin spread is 0.15
+
+
+def test_local_labels_restart_within_parents_and_nest_back(mint):
+    frame, _ = mint
+    local, _ = coins.simulate_coins(seed=2026, labels="local")
+    assert local["factory"].str.fullmatch(r"F\d").all()
+    with pytest.raises(ValueError, match="'factory' label 'F1' appears under 3 different"):
+        coins.check_nesting(local, LEVELS)
+    pd.testing.assert_frame_equal(coins.nest_labels(local, LEVELS), frame)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"labels": "global"}, "labels"),
+        ({"sigma": {"mint": 1.0}}, "unknown level 'mint'"),
+        ({"sigma": {"line": -1.0}}, "sigma\\['line'\\]"),
+        ({"flips": (10, 3)}, "flips"),
+        ({"coins": (0, 3)}, "coins"),
+        ({"regions": 0}, "regions"),
+    ],
+)
+def test_simulator_rejects_bad_options(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        coins.simulate_coins(**kwargs)
+
+
+# --- loader and validation ---------------------------------------------------------------
+
+
+def test_loader_reads_the_csv_written_from_the_seed(mint):
+    frame, _ = mint
+    loaded = data.load_coins()
+    pd.testing.assert_frame_equal(loaded, frame, check_dtype=False)
+
+
+def _write(tmp_path, frame):
+    path = tmp_path / "coins.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_loader_rejects_a_line_under_two_factories(tmp_path, mint):
+    frame, _ = mint
+    bad = frame.copy()
+    bad.loc[bad.index[-1], "line"] = "R1/F1/L1"  # a line of R3 listed under R1/F1 too
+    with pytest.raises(
+        ValueError, match=r"coins.csv: column 'line' label 'R1/F1/L1' appears under 2"
+    ):
+        data.load_coins(_write(tmp_path, bad))
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "match"),
+    [
+        ("heads", 1000, "'heads' exceeds 'flips'"),
+        ("flips", -2, "'flips' holds counts, found negative"),
+        ("heads", 2.5, "'heads' should hold whole numbers"),
+        ("flips", np.nan, "'flips' has 1 missing"),
+        ("factory", None, "'factory' has 1 missing label"),
+    ],
+)
+def test_validation_names_the_column_and_value(mint, column, value, match):
+    frame, _ = mint
+    bad = frame.copy().astype({"flips": float, "heads": float, "factory": object})
+    bad.loc[bad.index[4], column] = value
+    with pytest.raises(ValueError, match=match):
+        coins.validate_coins(bad)
+    with pytest.raises(ValueError, match=match):
+        coins.nested_model(bad)
+
+
+def test_validation_rejects_missing_and_clashing_columns(mint):
+    frame, _ = mint
+    with pytest.raises(ValueError, match="missing column 'line'"):
+        coins.nested_model(frame.drop(columns="line"))
+    with pytest.raises(ValueError, match="missing column 'tosses'"):
+        coins.nested_model(frame, trials="tosses")
+    with pytest.raises(ValueError, match="distinct"):
+        coins.nested_model(frame, levels=["region", "heads"])
+    with pytest.raises(ValueError, match="twice"):
+        coins.nested_model(frame, levels=["line", "line"])
+    with pytest.raises(ValueError, match="string"):
+        coins.nested_model(frame, levels="coin")
+    with pytest.raises(ValueError, match="unknown level 'mint'"):
+        coins.nested_model(frame, centered=["mint"])
+
+
+# --- builders ----------------------------------------------------------------------------
+
+
+def test_nested_model_indexes_parents_with_arrays(mint):
+    frame, _ = mint
+    model = coins.nested_model(frame)
+    for level in LEVELS:
+        assert list(model.coords[level]) == sorted(frame[level].unique())
+    for above, level in zip(LEVELS[:-1], LEVELS[1:], strict=True):
+        codes = model[f"{level}_{above}_idx"].get_value()
+        parents = np.asarray(model.coords[above])[codes]
+        expected = frame.drop_duplicates(level).set_index(level)[above]
+        assert parents.tolist() == expected.loc[list(model.coords[level])].tolist()
+    rows = np.asarray(model.coords["coin"])[model["coin_idx"].get_value()]
+    assert rows.tolist() == frame["coin"].tolist()
+    # one vector variable per level, whatever the number of groups
+    assert len(model.free_RVs) == 1 + 2 * len(LEVELS)
+
+
+def test_centering_choice_changes_only_the_parametrisation(mint):
+    frame, _ = mint
+    names = {rv.name for rv in coins.nested_model(frame, centered=True).free_RVs}
+    assert {"region_logit", "coin_logit"} <= names and "coin_offset" not in names
+    mixed = {rv.name for rv in coins.nested_model(frame, centered=["line"]).free_RVs}
+    assert "line_logit" in mixed and "coin_offset" in mixed and "line_offset" not in mixed
+    # same log density at the same point of the (shared) centred coordinates
+    centred = coins.nested_model(frame, centered=True)
+    point = centred.initial_point()
+    assert np.isfinite(centred.compile_logp()(point))
+
+
+def test_levels_are_any_nested_columns(mint):
+    frame, _ = mint
+    model = coins.nested_model(frame, levels=["line", "coin"])
+    assert set(model.coords) == {"line", "coin", "obs"}
+    renamed = frame.rename(columns={"heads": "successes", "flips": "trials"})
+    flat = coins.flat_model(renamed, outcome="successes", trials="trials")
+    assert flat["successes"].owner is not None
+
+
+def test_flat_model_matches_the_exact_beta_posterior(mint):
+    frame, _ = mint
+    small = frame.iloc[:6]
+    idata = fit.sample(coins.flat_model(small), random_seed=1, draws=2000, tune=500)
+    mean = idata.posterior["p"].mean(("chain", "draw")).to_numpy()
+    exact = (1 + small["heads"].to_numpy()) / (2 + small["flips"].to_numpy())
+    assert np.allclose(mean, exact, atol=0.02)
+
+
+# --- fitting: recovery and prediction ----------------------------------------------------
+
+
+@pytest.fixture(scope="module", params=[11, 12])
+def recovery(request):
+    frame, truth = coins.simulate_coins(seed=request.param)
+    model = coins.nested_model(frame, centered=["line"])
+    idata = fit.sample(model, random_seed=request.param, target_accept=0.95)
+    return frame, truth, model, idata
+
+
+def test_nested_model_recovers_the_simulated_truth(recovery):
+    _, truth, _, idata = recovery
+    assert fit.diagnose(idata).divergences == 0
+    p = coins.interval_table(idata.posterior["p"], prob=0.9)
+    inside = (p["lower"] <= truth.p.loc[p.index]) & (truth.p.loc[p.index] <= p["upper"])
+    assert inside.mean() >= 0.8
+    lines = coins.interval_table(1 / (1 + np.exp(-idata.posterior["line_logit"])), prob=0.9)
+    true_line = 1 / (1 + np.exp(-truth.logit["line"].loc[lines.index]))
+    assert ((lines["lower"] <= true_line) & (true_line <= lines["upper"])).mean() >= 0.75
+    for level in LEVELS:
+        draws = idata.posterior[f"sigma_{level}"]
+        low, high = np.quantile(draws, [0.01, 0.99])
+        assert low <= truth.sigma[level] <= high, level
+    # the level that carries the variation is found
+    shares = coins.variance_shares(idata)
+    assert shares["mean"].idxmax() == "line"
+
+
+def test_prediction_widens_as_less_is_known(recovery):
+    frame, _, model, idata = recovery
+    first = frame.iloc[0]
+    scenarios = {
+        "known coin": ("coin", first["coin"]),
+        "known line": ("line", first["line"]),
+        "known factory": ("factory", first["factory"]),
+        "known region": ("region", first["region"]),
+        "unknown region": None,
+    }
+    p_new = coins.predict_new(model, idata, scenarios, random_seed=5)
+    table = coins.interval_table(p_new)
+    widths = table.loc[list(scenarios), "width"].to_numpy()
+    assert (np.diff(widths) > 0).all(), table
+    # a known coin is predicted by its own posterior
+    own = idata.posterior["p"].sel(coin=first["coin"])
+    assert np.allclose(p_new.sel(scenario="known coin").to_numpy(), own.to_numpy())
+
+
+def test_prediction_refuses_unknown_groups(recovery):
+    _, _, model, idata = recovery
+    with pytest.raises(ValueError, match="unknown level 'R9'"):
+        coins.predict_new(model, idata, {"new": ("region", "R9")}, random_seed=1)
+    with pytest.raises(ValueError, match="unknown level 'plant'"):
+        coins.predict_new(model, idata, {"new": ("plant", "R1")}, random_seed=1)
+    with pytest.raises(ValueError, match="expected"):
+        coins.predict_new(model, idata, {"new": "R1"}, random_seed=1)
+    with pytest.raises(ValueError, match="empty"):
+        coins.predict_new(model, idata, {}, random_seed=1)
+
+
+def test_variance_shares_sum_to_one(recovery):
+    _, _, _, idata = recovery
+    shares = coins.variance_shares(idata)
+    assert shares.index.tolist() == LEVELS
+    assert shares["mean"].sum() == pytest.approx(1.0)
+    assert ((shares["lower"] >= 0) & (shares["upper"] <= 1)).all()
+    with pytest.raises(KeyError, match="sigma_mint"):
+        coins.variance_shares(idata, ["mint"])
+
+
+# --- sampling geometry (notebook 05) -----------------------------------------------------
