@@ -15,11 +15,15 @@ Introduced in ``notebooks/00_why_hierarchical.ipynb``.
 from __future__ import annotations
 
 import importlib
+import math
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["Feedback", "available", "check", "register"]
+__all__ = ["NO_ANSWER", "Feedback", "as_number", "available", "check", "is_missing", "register"]
+
+#: What a checker says to an answer cell that was run unchanged.
+NO_ANSWER = "no answer yet: replace `...` with your answer and run the cell again."
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,56 @@ class Feedback:
     def _repr_markdown_(self) -> str:
         icon = "✅" if self.correct else "💡"
         return f"{icon} **Exercise {self.key}.** {self.message}"
+
+
+def is_missing(answer: object) -> bool:
+    """Whether an answer cell still holds its placeholder (``None`` or ``...``).
+
+    Parameters
+    ----------
+    answer : object
+        The learner's answer.
+
+    Returns
+    -------
+    bool
+        True for ``None`` and ``...``.
+
+    Examples
+    --------
+    >>> is_missing(...), is_missing(0)
+    (True, False)
+    """
+    return answer is None or answer is Ellipsis
+
+
+def as_number(answer: object) -> float:
+    """Read an answer as a finite number, for checkers of numeric answers.
+
+    Parameters
+    ----------
+    answer : object
+        The learner's answer.
+
+    Returns
+    -------
+    float
+        The number.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If the answer is not a finite number (:func:`check` turns this into a hint).
+
+    Examples
+    --------
+    >>> as_number("2.5")
+    2.5
+    """
+    value = float(answer)
+    if not math.isfinite(value):
+        raise ValueError(f"{answer!r} is not a finite number")
+    return value
 
 
 Checker = Callable[[object], tuple[bool, str]]
@@ -122,6 +176,8 @@ def check(key: str, answer: object) -> Feedback:
     _load_all()
     if key not in _REGISTRY:
         raise KeyError(f"no exercise {key!r}; exercises with checkers: {', '.join(available())}")
+    if is_missing(answer):
+        return Feedback(key=key, correct=False, message=NO_ANSWER)
     try:
         correct, message = _REGISTRY[key](answer)
     except (TypeError, ValueError, KeyError, AttributeError) as error:

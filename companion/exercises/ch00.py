@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from companion.exercises import register
+from companion.exercises import NO_ANSWER, as_number, is_missing, register
 
 __all__ = [
     "check_level_narrowed_most",
@@ -19,21 +19,9 @@ __all__ = [
     "predictive_width",
 ]
 
-NO_ANSWER = "no answer yet: replace `...` with your answer and run the cell again."
 
 #: The thread's summary of the instances of X, and the exercise's number of instances.
 X_MEAN, X_SD, N_INSTANCES, PROB = 5.0, 2.0, 20, 0.9
-
-
-def _missing(answer: object) -> bool:
-    return answer is None or answer is Ellipsis
-
-
-def _number(answer: object) -> float:
-    value = float(answer)  # raises TypeError / ValueError on a non-number
-    if not np.isfinite(value):
-        raise ValueError(f"{answer!r} is not a finite number")
-    return value
 
 
 def _word(answer: object) -> str:
@@ -61,7 +49,7 @@ def check_one_value_for_all(answer: object) -> tuple[bool, str]:
     >>> check_one_value_for_all("pooled")[0], check_one_value_for_all("partial")[0]
     (True, False)
     """
-    if _missing(answer):
+    if is_missing(answer):
         return False, NO_ANSWER
     if not isinstance(answer, str):
         return False, 'answer with a string: "pooled", "unpooled" or "partial".'
@@ -138,11 +126,11 @@ def check_predictive_width(answer: object) -> tuple[bool, str]:
     >>> check_predictive_width(predictive_width(2.0, 5))[0]
     False
     """
-    if _missing(answer):
+    if is_missing(answer):
         return False, NO_ANSWER
     if isinstance(answer, tuple | list | np.ndarray):
         return False, "give one number, the width: upper minus lower end of the interval."
-    value = _number(answer)
+    value = as_number(answer)
     reference = predictive_width(X_SD, N_INSTANCES)
 
     def near(target: float) -> bool:
@@ -202,7 +190,7 @@ def check_level_narrowed_most(answer: object) -> tuple[bool, str]:
     >>> check_level_narrowed_most("h1")[0], check_level_narrowed_most("h3")[0]
     (True, False)
     """
-    if _missing(answer):
+    if is_missing(answer):
         return False, NO_ANSWER
     if not isinstance(answer, str):
         return False, 'answer with a level label: "h1", "h2" or "h3".'

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from companion import simulate
-from companion.exercises import register
+from companion.exercises import NO_ANSWER, as_number, is_missing, register
 
 __all__ = [
     "NEW_ROWS",
@@ -24,7 +24,6 @@ __all__ = [
     "level_residual_z",
 ]
 
-NO_ANSWER = "no answer yet: replace `...` with your answer and run the cell again."
 
 #: The exercise's data: the course's simulation with the level spread cut from 1 to 0.1.
 SMALL_SPREAD = {"n": 500, "tau": 0.1, "seed": 2026}
@@ -32,17 +31,6 @@ SMALL_SPREAD = {"n": 500, "tau": 0.1, "seed": 2026}
 #: Levels of the new rows in exercise 01-3, and the model's coords they are encoded against.
 NEW_ROWS = ("h3", "h1", "h3", "h2")
 COORDS = ("h1", "h2", "h3")
-
-
-def _missing(answer: object) -> bool:
-    return answer is None or answer is Ellipsis
-
-
-def _number(answer: object) -> float:
-    value = float(answer)  # raises TypeError / ValueError on a non-number
-    if not np.isfinite(value):
-        raise ValueError(f"{answer!r} is not a finite number")
-    return value
 
 
 @register("01-1")
@@ -64,7 +52,7 @@ def check_assumption(answer: object) -> tuple[bool, str]:
     >>> check_assumption("independent errors")[0], check_assumption("normality")[0]
     (True, False)
     """
-    if _missing(answer):
+    if is_missing(answer):
         return False, NO_ANSWER
     if not isinstance(answer, str):
         return False, 'answer with a word, for example "linearity".'
@@ -164,9 +152,9 @@ def check_residual_z(answer: object) -> tuple[bool, str]:
     >>> check_residual_z(_max_abs_z(0.1))[0], check_residual_z(_max_abs_z(1.0))[0]
     (True, False)
     """
-    if _missing(answer):
+    if is_missing(answer):
         return False, NO_ANSWER
-    value = _number(answer)
+    value = as_number(answer)
     reference = _max_abs_z(SMALL_SPREAD["tau"])
 
     def near(target: float) -> bool:
@@ -210,7 +198,7 @@ def check_new_row_codes(answer: object) -> tuple[bool, str]:
     >>> check_new_row_codes([2, 0, 2, 1])[0], check_new_row_codes([0, 1, 0, 2])[0]
     (True, False)
     """
-    if _missing(answer):
+    if is_missing(answer):
         return False, NO_ANSWER
     if isinstance(answer, str) or not hasattr(answer, "__len__"):
         return False, "give one integer code per new row, as a list or array."

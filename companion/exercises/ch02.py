@@ -12,23 +12,11 @@ from functools import lru_cache
 import numpy as np
 
 from companion import data, exact, simulate
-from companion.exercises import register
+from companion.exercises import NO_ANSWER, as_number, is_missing, register
 
 __all__ = ["check_identified", "check_rows_to_match_h2", "check_sd_ratio"]
 
 SIGMA = 2.0
-NO_ANSWER = "no answer yet: replace `...` with your answer and run the cell again."
-
-
-def _missing(answer: object) -> bool:
-    return answer is None or answer is Ellipsis
-
-
-def _number(answer: object) -> float:
-    value = float(answer)  # raises TypeError / ValueError on a non-number
-    if not np.isfinite(value):
-        raise ValueError(f"{answer!r} is not a finite number")
-    return value
 
 
 @register("02-1")
@@ -50,7 +38,7 @@ def check_identified(answer: object) -> tuple[bool, str]:
     >>> check_identified("c + a[h]")[0], check_identified("c")[0]
     (True, False)
     """
-    if _missing(answer):
+    if is_missing(answer):
         return False, NO_ANSWER
     if not isinstance(answer, str):
         return False, 'answer with a string: "c", "a[h]" or "c + a[h]".'
@@ -94,9 +82,9 @@ def check_sd_ratio(answer: object) -> tuple[bool, str]:
     >>> check_sd_ratio(0.25)[0]
     False
     """
-    if _missing(answer):
+    if is_missing(answer):
         return False, NO_ANSWER
-    value = _number(answer)
+    value = as_number(answer)
     reference = _sd_ratio()
     if abs(value - reference) <= 0.03 * reference:
         return True, (
@@ -138,9 +126,9 @@ def check_rows_to_match_h2(answer: object) -> tuple[bool, str]:
     >>> check_rows_to_match_h2(12)[0]
     False
     """
-    if _missing(answer):
+    if is_missing(answer):
         return False, NO_ANSWER
-    value = _number(answer)
+    value = as_number(answer)
     reference = _rows_h2()
     if abs(value - reference) <= 0.1 * reference:
         return True, (

@@ -12,23 +12,11 @@ from collections.abc import Mapping
 import numpy as np
 
 from companion import exact
-from companion.exercises import register
+from companion.exercises import NO_ANSWER, as_number, is_missing, register
 
 __all__ = ["check_limits", "check_rows_for_small_shrinkage", "check_shrinkage_half_spread"]
 
 SIGMA = 2.0
-NO_ANSWER = "no answer yet: replace `...` with your answer and run the cell again."
-
-
-def _missing(answer: object) -> bool:
-    return answer is None or answer is Ellipsis
-
-
-def _number(answer: object) -> float:
-    value = float(answer)  # raises TypeError / ValueError on a non-number
-    if not np.isfinite(value):
-        raise ValueError(f"{answer!r} is not a finite number")
-    return value
 
 
 @register("03-1")
@@ -53,7 +41,7 @@ def check_limits(answer: object) -> tuple[bool, str]:
     >>> check_limits({"small": "unpooled", "large": "pooled"})[0]
     False
     """
-    if _missing(answer):
+    if is_missing(answer):
         return False, NO_ANSWER
     if not isinstance(answer, Mapping) or set(answer) != {"small", "large"}:
         return False, 'answer with a dict: {"small": ..., "large": ...}.'
@@ -95,9 +83,9 @@ def check_shrinkage_half_spread(answer: object) -> tuple[bool, str]:
     >>> check_shrinkage_half_spread(0.444)[0]
     False
     """
-    if _missing(answer):
+    if is_missing(answer):
         return False, NO_ANSWER
-    value = _number(answer)
+    value = as_number(answer)
     reference = _shrinkage_half_spread()
     if abs(value - reference) <= 0.02:
         return True, (
@@ -143,9 +131,9 @@ def check_rows_for_small_shrinkage(answer: object) -> tuple[bool, str]:
     >>> check_rows_for_small_shrinkage(23)[0], check_rows_for_small_shrinkage(22)[0]
     (True, False)
     """
-    if _missing(answer):
+    if is_missing(answer):
         return False, NO_ANSWER
-    value = _number(answer)
+    value = as_number(answer)
     reference = _rows_for(0.15)
     if value != round(value) or value < 1:
         return False, "give a whole number of rows (at least 1)."

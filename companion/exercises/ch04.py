@@ -9,26 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import numpy as np
 from scipy import stats
 
 from companion import coins, data
-from companion.exercises import register
+from companion.exercises import NO_ANSWER, as_number, is_missing, register
 
 __all__ = ["check_fair_within_tenth", "check_line_share_halved", "check_new_line_spreads"]
-
-NO_ANSWER = "no answer yet: replace `...` with your answer and run the cell again."
-
-
-def _missing(answer: object) -> bool:
-    return answer is None or answer is Ellipsis
-
-
-def _number(answer: object) -> float:
-    value = float(answer)  # raises TypeError / ValueError on a non-number
-    if not np.isfinite(value):
-        raise ValueError(f"{answer!r} is not a finite number")
-    return value
 
 
 @register("04-1")
@@ -52,7 +38,7 @@ def check_new_line_spreads(answer: object) -> tuple[bool, str]:
     >>> check_new_line_spreads(["coin"])[0]
     False
     """
-    if _missing(answer):
+    if is_missing(answer):
         return False, NO_ANSWER
     if isinstance(answer, str) or not isinstance(answer, Iterable):
         return False, 'answer with a list of level names, such as ["region", "coin"].'
@@ -109,9 +95,9 @@ def check_fair_within_tenth(answer: object) -> tuple[bool, str]:
     >>> check_fair_within_tenth(_fair_probability(0.05))[0]
     False
     """
-    if _missing(answer):
+    if is_missing(answer):
         return False, NO_ANSWER
-    value = _number(answer)
+    value = as_number(answer)
     reference = _fair_probability(0.1)
     if abs(value - reference) <= 0.03:
         return True, (
@@ -156,9 +142,9 @@ def check_line_share_halved(answer: object) -> tuple[bool, str]:
     >>> check_line_share_halved(0.746)[0]
     False
     """
-    if _missing(answer):
+    if is_missing(answer):
         return False, NO_ANSWER
-    value = _number(answer)
+    value = as_number(answer)
     reference = _line_share(0.25)
     if abs(value - reference) <= 0.005:
         return True, (

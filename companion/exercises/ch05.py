@@ -13,18 +13,13 @@ from collections.abc import Mapping
 import xarray as xr
 
 from companion import fit
-from companion.exercises import register
+from companion.exercises import NO_ANSWER, is_missing, register
 
 __all__ = ["check_parametrisation", "check_smaller_steps"]
 
-NO_ANSWER = "no answer yet: replace `...` with your answer and run the cell again."
 
 CENTRED = {"centred", "centered", "centred parametrisation", "centered parametrization"}
 NON_CENTRED = {"non-centred", "non-centered", "noncentred", "noncentered", "non centred"}
-
-
-def _missing(answer: object) -> bool:
-    return answer is None or answer is Ellipsis
 
 
 def _kind(value: object) -> str | None:
@@ -58,7 +53,7 @@ def check_parametrisation(answer: object) -> tuple[bool, str]:
     >>> check_parametrisation({"poor": "centred", "rich": "non-centred"})[0]
     False
     """
-    if _missing(answer):
+    if is_missing(answer):
         return False, NO_ANSWER
     if not isinstance(answer, Mapping) or set(answer) != {"poor", "rich"}:
         return False, 'answer with a dict: {"poor": ..., "rich": ...}.'
@@ -106,12 +101,12 @@ def check_smaller_steps(answer: object) -> tuple[bool, str]:
     >>> check_smaller_steps({"healthy": True})[0]
     False
     """
-    if _missing(answer):
+    if is_missing(answer):
         return False, NO_ANSWER
     if not isinstance(answer, Mapping) or set(answer) != {"healthy", "idata"}:
         return False, 'answer with a dict: {"healthy": True or False, "idata": the refit}.'
     prediction, idata = answer["healthy"], answer["idata"]
-    if _missing(prediction) or not isinstance(prediction, bool):
+    if is_missing(prediction) or not isinstance(prediction, bool):
         return False, 'set "healthy" to your prediction, True or False, before you refit.'
     if not isinstance(idata, xr.DataTree) or "posterior" not in idata.children:
         return False, 'set "idata" to the result of fit.sample(...) on the centred model.'

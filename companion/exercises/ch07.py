@@ -10,22 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from companion import realdata
-from companion.exercises import register
+from companion.exercises import NO_ANSWER, as_number, is_missing, register
 
 __all__ = ["check_factor_more_at_bats", "check_luck_of_the_truth", "check_why_regress"]
-
-NO_ANSWER = "no answer yet: replace `...` with your answer and run the cell again."
-
-
-def _missing(answer: object) -> bool:
-    return answer is None or answer is Ellipsis
-
-
-def _number(answer: object) -> float:
-    value = float(answer)  # raises TypeError / ValueError on a non-number
-    if not np.isfinite(value):
-        raise ValueError(f"{answer!r} is not a finite number")
-    return value
 
 
 @register("07-1")
@@ -47,7 +34,7 @@ def check_why_regress(answer: object) -> tuple[bool, str]:
     >>> check_why_regress("B")[0], check_why_regress("a")[0]
     (True, False)
     """
-    if _missing(answer):
+    if is_missing(answer):
         return False, NO_ANSWER
     letter = str(answer).strip().strip("()").lower()
     if letter == "b":
@@ -93,9 +80,9 @@ def check_factor_more_at_bats(answer: object) -> tuple[bool, str]:
     >>> check_factor_more_at_bats(0.803)[0], check_factor_more_at_bats(0.212)[0]
     (True, False)
     """
-    if _missing(answer):
+    if is_missing(answer):
         return False, NO_ANSWER
-    value = _number(answer)
+    value = as_number(answer)
     reference = _factor_at(180)
     if abs(value - reference) <= 0.005:
         return True, (
@@ -144,9 +131,9 @@ def check_luck_of_the_truth(answer: object) -> tuple[bool, str]:
     >>> check_luck_of_the_truth(0.0122)[0], check_luck_of_the_truth(0.077)[0]
     (True, False)
     """
-    if _missing(answer):
+    if is_missing(answer):
         return False, NO_ANSWER
-    value = _number(answer)
+    value = as_number(answer)
     reference = _luck()
     if abs(value / reference - 1) <= 0.03:
         return True, (

@@ -13,15 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from companion.compare import POOLINGS
-from companion.exercises import register
+from companion.exercises import NO_ANSWER, is_missing, register
 
 __all__ = ["check_few_rows_small_spread", "check_more_rows", "check_pooling_world"]
-
-NO_ANSWER = "no answer yet: replace `...` with your answer and run the cell again."
-
-
-def _missing(answer: object) -> bool:
-    return answer is None or answer is Ellipsis
 
 
 def _model_set(answer: object) -> set[str]:
@@ -53,7 +47,7 @@ def check_pooling_world(answer: object) -> tuple[bool, str]:
     >>> check_pooling_world("identical")[0], check_pooling_world("large")[0]
     (True, False)
     """
-    if _missing(answer):
+    if is_missing(answer):
         return False, NO_ANSWER
     world = str(answer).strip().lower()
     if world == "identical":
@@ -77,7 +71,7 @@ def check_pooling_world(answer: object) -> tuple[bool, str]:
 def _check_set(
     answer: object, expected: set[str], why: str, hints: dict[tuple[str, ...], str]
 ) -> tuple[bool, str]:
-    if _missing(answer):
+    if is_missing(answer):
         return False, NO_ANSWER
     given = _model_set(answer)
     if given == expected:
