@@ -17,8 +17,22 @@ exact
     Exact posteriors of the normal-normal models, to cross-check the sampler.
 plots
     Shrinkage and pooling-comparison plots that ArviZ does not draw.
+coins
+    Nested coin mint (region, factory, line, coin): simulator, nesting checks, nested and flat
+    binomial models, prediction of new groups, variance shares.
+coinplots
+    Nested forest, variance shares and funnel (with divergences) of the coin model.
 explore
     Interactive shrinkage explorer (exact, no sampling): sliders for size, spread and noise.
+realdata
+    Published tables of successes out of trials (Efron and Morris's batters), validated, and
+    held-out scores for binomial fits.
+compare
+    Model comparison: PSIS-LOO, squared error and coverage per model; exact LOO; simulated worlds.
+retail
+    Weekly retail sales: simulator, validation, no-pooling, colour and crossed-attribute models.
+forecast
+    Demand forecasts for known and new products, CRPS, interval coverage and the fan chart.
 """
 
 import pytensor

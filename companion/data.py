@@ -18,6 +18,7 @@ import hashlib
 import io
 import sys
 from collections.abc import Callable, Collection, Mapping
+from importlib import import_module
 from pathlib import Path
 
 import numpy as np
@@ -29,8 +30,10 @@ __all__ = [
     "DATA_DIR",
     "SIMULATED",
     "check_levels",
+    "load_coins",
     "load_levels",
     "load_long_tail",
+    "load_retail",
     "load_surgical",
     "read_csv",
     "regenerate",
@@ -329,6 +332,77 @@ def load_surgical(path: str | Path = "surgical.csv") -> pd.DataFrame:
     return table
 
 
+def load_coins(path: str | Path = "coins.csv") -> pd.DataFrame:
+    """Load the simulated coin flips of the nested mint (``data/coins.csv``).
+
+    Checks the counts (whole, not negative, heads not above flips) and the nesting: a
+    label that appears under two parents (a line listed under two factories) is refused,
+    see :func:`companion.coins.check_nesting`. Introduced in
+    ``notebooks/04_nested_coin_mints.ipynb``.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, default ``"coins.csv"``
+        File name in ``data/`` or a path.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per coin: ``region``, ``factory``, ``line``, ``coin`` (labels unique by
+        path, such as ``R1/F2/L1``), ``flips`` and ``heads`` (counts).
+
+    Raises
+    ------
+    ValueError
+        If a column is missing, a count is invalid, or the nesting is inconsistent.
+
+    Examples
+    --------
+    >>> coins = load_coins()
+    >>> coins["line"].nunique(), bool((coins["heads"] <= coins["flips"]).all())
+    (19, True)
+    """
+    coins = import_module("companion.coins")  # coins builds on this module: import late
+    table = read_csv(path, coins.COIN_SCHEMA)
+    return coins.validate_coins(table, source=Path(path).name)
+
+
+def load_retail(path: str | Path = "retail.csv") -> pd.DataFrame:
+    """Load the simulated weekly unit sales of 200 products (``data/retail.csv``).
+
+    Checks the columns, the counts (whole, not negative), the attribute labels, one set of
+    attributes per product and no missing week inside a product's history, see
+    :func:`companion.retail.validate_sales`. Introduced in
+    ``notebooks/06_retail_demand.ipynb``.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, default ``"retail.csv"``
+        File name in ``data/`` or a path.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per product and week: ``product``, ``colour``, ``brand``, ``category``,
+        ``price_band`` (labels), ``week`` (1 to 52) and ``sales`` (units), sorted by product
+        and week.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing, a value is invalid, or a product's weeks have a gap.
+
+    Examples
+    --------
+    >>> sales = load_retail()
+    >>> sales["product"].nunique(), int(sales["week"].max())
+    (200, 52)
+    """
+    retail = import_module("companion.retail")  # retail builds on this module: import late
+    table = read_csv(path, retail.SCHEMA, levels=retail.LEVELS)
+    return retail.validate_sales(table, attributes=list(retail.LEVELS), source=Path(path).name)
+
+
 def _csv_bytes(frame: pd.DataFrame) -> bytes:
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, lineterminator="\n", float_format="%.6f")
@@ -340,6 +414,8 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes:
 SIMULATED: dict[str, Callable[[], pd.DataFrame]] = {
     "levels.csv": lambda: simulate.simulate_levels(500, seed=2026)[0],
     "levels_long_tail.csv": lambda: simulate.simulate_long_tail(600, seed=2026)[0],
+    "coins.csv": lambda: import_module("companion.coins").simulate_coins(seed=2026)[0],
+    "retail.csv": lambda: import_module("companion.retail").simulate_retail(seed=2026)[0],
 }
 
 

@@ -1,0 +1,493 @@
+"""Probabilistic demand forecasts: predictive draws, a tidy summary, scores and a fan chart.
+
+- :func:`predict_sales` draws weekly sales for any product and week from a fitted model of
+  :mod:`companion.retail`, including products the model has never seen (from their
+  attributes, with a fresh draw of the product's own deviation from the population);
+- :func:`forecast_table` summarises draws as a tidy data frame (median, 50% and 90%
+  intervals), with the observed sales and their CRPS when given;
+- :func:`crps` and :func:`interval_coverage` score forecasts on held-out weeks;
+- :func:`plot_forecast_fan` draws one product's history and forecast fan.
+
+Every label in a forecast request is checked against the fitted model's coords before any
+index reaches the model: compiled indexing does not check bounds, so an unchecked code would
+silently read another product's numbers. Introduced in ``notebooks/06_retail_demand.ipynb``.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pymc as pm
+import pytensor.tensor as pt
+import xarray as xr
+from matplotlib.axes import Axes
+
+from companion.data import validate_frame
+from companion.models import encode_levels
+
+__all__ = [
+    "crps",
+    "forecast_table",
+    "interval_coverage",
+    "plot_forecast_fan",
+    "predict_sales",
+]
+
+SAMPLE_DIMS = ("chain", "draw")
+
+
+def _kind(model: pm.Model, product: str) -> tuple[str, list[str]]:
+    """Name the builder a model came from, and the attribute dims its forecasts need."""
+    names = model.named_vars
+    if f"{product}_sd" in names and "log_demand" in names:
+        prefix, suffix = f"{product}_", "_idx"
+        attributes = [
+            name[len(prefix) : -len(suffix)]
+            for name in names
+            if name.startswith(prefix) and name.endswith(suffix) and name != f"{product}_idx"
+        ]
+        return "crossed", attributes
+    if "beta" in names:
+        return "attribute", [model.named_vars_to_dims["beta"][0]]
+    if "log_demand" in names and product in model.coords:
+        return "no_pooling", []
+    raise ValueError(
+        "predict_sales needs a model built by companion.retail (no_pooling_model, "
+        f"attribute_model or crossed_model) with product column {product!r}"
+    )
+
+
+def _check_codes(codes: np.ndarray, size: int, name: str) -> np.ndarray:
+    """Refuse any code outside ``range(size)`` (compiled indexing would read past the array)."""
+    codes = np.asarray(codes, dtype="int64")
+    if codes.size and (codes.min() < 0 or codes.max() >= size):
+        raise ValueError(f"{name}: code outside 0..{size - 1}; an index must match its coords")
+    return codes
+
+
+def _product_codes(
+    request: pd.DataFrame,
+    model: pm.Model,
+    *,
+    kind: str,
+    product: str,
+    attributes: Sequence[str],
+) -> tuple[np.ndarray, list[str]]:
+    """Codes of the requested products; unseen products get codes after the fitted ones."""
+    known = [str(label) for label in model.coords[product]]
+    position = pd.Index(known)
+    labels = request[product].astype(str)
+    unseen = [label for label in pd.unique(labels) if label not in set(known)]
+    if unseen and kind == "no_pooling":
+        raise ValueError(
+            f"prediction request: {product} {unseen[0]!r} is not among the {len(known)} products "
+            "this no-pooling model was fitted to, so it has no parameter to forecast from; a "
+            "hierarchical model (crossed_model) forecasts a new product from its attributes"
+        )
+    if kind == "crossed":
+        for attribute in attributes:
+            fitted = np.asarray(model[f"{product}_{attribute}_idx"].get_value())
+            levels = np.asarray(model.coords[attribute], dtype=object)
+            seen = labels.isin(known).to_numpy()
+            expected = levels[fitted[position.get_indexer(labels[seen])]]
+            given = request.loc[seen, attribute].astype(str).to_numpy()
+            clash = expected != given
+            if clash.any():
+                i = int(np.flatnonzero(clash)[0])
+                raise ValueError(
+                    f"prediction request: {product} {labels[seen].iloc[i]!r} has {attribute} "
+                    f"{expected[i]!r} in the fitted data, not {given[i]!r}"
+                )
+        new_rows = request.loc[labels.isin(unseen).to_numpy()]
+        for attribute in attributes:
+            distinct = new_rows.groupby(product)[attribute].nunique()
+            if (distinct > 1).any():
+                label = distinct.index[np.flatnonzero(distinct.to_numpy() > 1)[0]]
+                raise ValueError(
+                    f"prediction request: new {product} {label!r} is given more than one "
+                    f"{attribute}; a product's attributes must not change"
+                )
+    codes = pd.Index(known + unseen).get_indexer(labels)
+    return _check_codes(codes, len(known) + len(unseen), product), unseen
+
+
+def predict_sales(
+    model: pm.Model,
+    idata: xr.DataTree,
+    request: pd.DataFrame,
+    *,
+    random_seed: int,
+    product: str = "product",
+    week: str = "week",
+) -> xr.DataArray:
+    """Draw weekly sales for each row of a forecast request, from a fitted demand model.
+
+    The fitted model is copied and extended with new variables: ``pm.Data`` holding the
+    request's validated codes, over a ``forecast`` dim (one entry per request row) and, for
+    products the model has not seen, a ``new_product`` dim with a fresh
+    ``new_product_offset ~ Normal(0, 1)`` scaled by the fitted ``product_sd``: a new product
+    is drawn from the population of products with its attributes. Known products keep their
+    posterior. The fitted model itself is left unchanged.
+
+    Parameters
+    ----------
+    model : pymc.Model
+        Built by :func:`companion.retail.no_pooling_model`, :func:`~companion.retail.attribute_model`
+        or :func:`~companion.retail.crossed_model`.
+    idata : xarray.DataTree
+        Its fit (a ``posterior`` group).
+    request : pandas.DataFrame
+        One row per product and week to forecast: the product column, the week column and
+        the attribute columns the model uses (extra columns are ignored).
+    random_seed : int
+        Seed of the predictive draws.
+    product, week : str
+        Column names, as given to the builder.
+
+    Returns
+    -------
+    xarray.DataArray
+        ``forecast_sales`` with dims ``(chain, draw, forecast)``; non-dim coords ``product``
+        and ``week`` label each forecast row.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing or holds missing values, a label is not in the model's coords
+        (an unknown colour; any unseen product for the no-pooling model), a known product's
+        attributes differ from the fitted ones, or a product and week appear twice.
+
+    Examples
+    --------
+    >>> from companion import fit, retail
+    >>> data, _ = retail.simulate_retail(12, 10, holdout_weeks=2, seed=3)
+    >>> model = retail.attribute_model(data)
+    >>> idata = fit.sample(model, random_seed=1, draws=100, tune=100)
+    >>> request = pd.DataFrame({"product": ["new"], "colour": ["purple"], "week": [11]})
+    >>> predict_sales(model, idata, request, random_seed=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: prediction request: column 'colour' has unknown level 'purple'; known levels: ...
+    """
+    kind, attributes = _kind(model, product)
+    schema = {product: "string", week: "int", **dict.fromkeys(attributes, "string")}
+    frame = validate_frame(request, schema, source="prediction request")
+    frame = frame.reset_index(drop=True)
+    twice = frame.duplicated([product, week])
+    if twice.any():
+        row = frame.loc[twice].iloc[0]
+        raise ValueError(
+            f"prediction request: {product} {row[product]!r} appears twice for {week} {row[week]}"
+        )
+    attribute_codes = {
+        a: _check_codes(encode_levels(frame[a], model.coords[a], column=a), len(model.coords[a]), a)
+        for a in attributes
+    }
+    if kind == "attribute":
+        codes, unseen = attribute_codes[attributes[0]], []
+    else:
+        codes, unseen = _product_codes(
+            frame, model, kind=kind, product=product, attributes=attributes
+        )
+    extended = copy.copy(model)
+    with extended:
+        extended.add_coord("forecast", np.arange(len(frame)))
+        if kind == "attribute":
+            idx = pm.Data("forecast_idx", codes, dims="forecast")
+            log_demand = extended["beta"][idx]
+        else:
+            table = extended["log_demand"]
+            if unseen:
+                new = (frame[product].isin(unseen)).to_numpy()
+                first = pd.DataFrame(frame.loc[new]).drop_duplicates(product).set_index(product)
+                first = first.loc[unseen]
+                extended.add_coord("new_product", unseen)
+                new_log_demand = extended["intercept"]
+                for a in attributes:
+                    new_codes = encode_levels(first[a], model.coords[a], column=a)
+                    new_idx = pm.Data(f"new_product_{a}_idx", new_codes, dims="new_product")
+                    new_log_demand = new_log_demand + extended[f"{a}_effect"][new_idx]
+                offset = pm.Normal("new_product_offset", 0.0, 1.0, dims="new_product")
+                new_log_demand = new_log_demand + extended[f"{product}_sd"] * offset
+                table = pt.concatenate([table, new_log_demand])
+            idx = pm.Data("forecast_idx", codes, dims="forecast")
+            log_demand = table[idx]
+        pm.NegativeBinomial(
+            "forecast_sales", mu=pm.math.exp(log_demand), alpha=extended["alpha"], dims="forecast"
+        )
+        predictive = pm.sample_posterior_predictive(
+            idata,
+            var_names=["forecast_sales"],
+            predictions=True,
+            random_seed=random_seed,
+            progressbar=False,
+        )
+    draws = predictive.predictions["forecast_sales"]
+    return draws.assign_coords(
+        {
+            product: ("forecast", frame[product].astype(str).to_numpy()),
+            week: ("forecast", frame[week].to_numpy()),
+        }
+    )
+
+
+def _stacked(draws: xr.DataArray | np.ndarray) -> np.ndarray:
+    """Draws as a ``(sample, row)`` array."""
+    if isinstance(draws, xr.DataArray):
+        other = [d for d in draws.dims if d not in SAMPLE_DIMS]
+        if len(other) != 1 or not set(SAMPLE_DIMS) <= set(draws.dims):
+            raise ValueError(f"draws need dims chain, draw and one row dim; got {draws.dims}")
+        return draws.transpose(*SAMPLE_DIMS, other[0]).to_numpy().reshape(-1, draws.sizes[other[0]])
+    values = np.asarray(draws, dtype=float)
+    if values.ndim != 2:
+        raise ValueError(f"draws must be a (sample, row) array, got shape {values.shape}")
+    return values
+
+
+def crps(draws: xr.DataArray | np.ndarray, observed: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Continuous ranked probability score of each row's predictive draws (lower is better).
+
+    ``CRPS = E|X - y| - E|X - X'| / 2`` with ``X, X'`` independent predictive draws: a proper
+    score, in the units of the outcome, that rewards forecasts both sharp and calibrated. It
+    equals the mean absolute error when the forecast is a single number.
+
+    Parameters
+    ----------
+    draws : xarray.DataArray or numpy.ndarray
+        Predictive draws, dims ``(chain, draw, row)`` or a ``(sample, row)`` array.
+    observed : sequence of float
+        The value that happened, one per row.
+
+    Returns
+    -------
+    numpy.ndarray
+        One score per row.
+
+    Raises
+    ------
+    ValueError
+        If the number of observed values differs from the number of rows.
+
+    Examples
+    --------
+    >>> crps(np.array([[3.0], [3.0]]), [5.0]).round(3).tolist()
+    [2.0]
+    >>> crps(np.array([[0.0, 0.0], [2.0, 1.0]]), [1.0, 1.0]).round(3).tolist()
+    [0.5, 0.25]
+    """
+    values = _stacked(draws)
+    y = np.asarray(observed, dtype=float)
+    if y.shape != (values.shape[1],):
+        raise ValueError(f"observed has {y.size} values for {values.shape[1]} forecast rows")
+    n = values.shape[0]
+    ordered = np.sort(values, axis=0)
+    # E|X - X'| from sorted draws: 2 / n**2 * sum_i (2 i - n - 1) x_(i), i = 1..n.
+    weights = (2 * np.arange(1, n + 1) - n - 1)[:, None]
+    spread = 2.0 / n**2 * (weights * ordered).sum(axis=0)
+    return np.abs(values - y).mean(axis=0) - spread / 2
+
+
+def forecast_table(
+    draws: xr.DataArray,
+    observed: pd.DataFrame | None = None,
+    *,
+    outcome: str = "sales",
+    product: str = "product",
+    week: str = "week",
+) -> pd.DataFrame:
+    """Summarise predictive draws as one row per product and week.
+
+    Intervals are equal-tailed and use quantiles that are themselves possible counts
+    (``method="inverted_cdf"``); an observation covered by an interval lies within its two
+    ends, ends included.
+
+    Parameters
+    ----------
+    draws : xarray.DataArray
+        As returned by :func:`predict_sales` (dims ``chain``, ``draw`` and one row dim, with
+        ``product`` and ``week`` coords).
+    observed : pandas.DataFrame, optional
+        Actual sales with columns ``product``, ``week`` and ``outcome``; when given, the table
+        gains the ``outcome`` column and a ``crps`` column.
+    outcome, product, week : str
+        Column names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``product``, ``week``, ``mean``, ``median``, ``lower_90``, ``lower_50``,
+        ``upper_50``, ``upper_90`` (and ``outcome``, ``crps``), one row per forecast row.
+
+    Raises
+    ------
+    ValueError
+        If ``observed`` lacks a requested product and week.
+
+    Examples
+    --------
+    >>> draws = xr.DataArray(
+    ...     np.arange(200.0).reshape(1, 100, 2), dims=("chain", "draw", "forecast"),
+    ...     coords={"product": ("forecast", ["a", "b"]), "week": ("forecast", [9, 9])},
+    ... )
+    >>> forecast_table(draws)[["product", "median", "lower_90", "upper_90"]].to_numpy().tolist()
+    [['a', 98.0, 8.0, 188.0], ['b', 99.0, 9.0, 189.0]]
+    """
+    values = _stacked(draws)
+    row_dim = [d for d in draws.dims if d not in SAMPLE_DIMS][0]
+    probs = [0.05, 0.25, 0.5, 0.75, 0.95]
+    q = np.quantile(values, probs, axis=0, method="inverted_cdf")
+    table = pd.DataFrame(
+        {
+            product: draws[product].to_numpy().astype(str),
+            week: draws[week].to_numpy(),
+            "mean": values.mean(axis=0),
+            "median": q[2],
+            "lower_90": q[0],
+            "lower_50": q[1],
+            "upper_50": q[3],
+            "upper_90": q[4],
+        },
+        index=pd.Index(draws[row_dim].to_numpy(), name=row_dim),
+    )
+    if observed is not None:
+        checked = validate_frame(
+            observed, {product: "string", week: "int", outcome: "count"}, source="observed"
+        )
+        checked[product] = checked[product].astype(str)
+        merged = table.merge(checked, on=[product, week], how="left")
+        if merged[outcome].isna().any():
+            row = merged.loc[merged[outcome].isna()].iloc[0]
+            raise ValueError(
+                f"observed: no {outcome} for {product} {row[product]!r}, {week} {row[week]}"
+            )
+        table[outcome] = merged[outcome].to_numpy().astype("int64")
+        table["crps"] = crps(values, table[outcome].to_numpy())
+    return table
+
+
+def interval_coverage(table: pd.DataFrame, *, prob: float = 0.9, outcome: str = "sales") -> float:
+    """Share of rows whose observed value lies within the ``prob`` interval, ends included.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`forecast_table` with observed values.
+    prob : {0.9, 0.5}
+        Which interval.
+    outcome : str, default "sales"
+        Column of observed values.
+
+    Returns
+    -------
+    float
+        Between 0 and 1; a calibrated 90% interval covers about 90% of held-out weeks.
+
+    Raises
+    ------
+    ValueError
+        If ``prob`` is not 0.9 or 0.5, or the table has no ``outcome`` column.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"lower_90": [0, 0], "upper_90": [5, 5], "sales": [3, 7]})
+    >>> interval_coverage(table)
+    0.5
+    """
+    key = {0.9: "90", 0.5: "50"}.get(prob)
+    if key is None:
+        raise ValueError(
+            f"prob must be 0.9 or 0.5 (the intervals forecast_table gives), got {prob!r}"
+        )
+    if outcome not in table.columns:
+        raise ValueError(f"table has no {outcome!r} column; pass observed= to forecast_table")
+    inside = (table[outcome] >= table[f"lower_{key}"]) & (table[outcome] <= table[f"upper_{key}"])
+    return float(inside.mean())
+
+
+def plot_forecast_fan(
+    table: pd.DataFrame,
+    label: str,
+    history: pd.DataFrame | None = None,
+    *,
+    outcome: str = "sales",
+    product: str = "product",
+    week: str = "week",
+    legend: bool = True,
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw one product's past sales and its forecast fan (median, 50% and 90% intervals).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`forecast_table`; the held-out sales are drawn too when present.
+    label : str
+        The product to draw.
+    history : pandas.DataFrame, optional
+        Past weekly sales (columns ``product``, ``week``, ``outcome``).
+    outcome, product, week : str
+        Column names.
+    legend : bool, default True
+        Whether to add a legend.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+
+    Raises
+    ------
+    ValueError
+        If the table holds no forecast for ``label``.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"product": "a", "week": [5, 6], "median": [3.0, 3.0],
+    ...     "lower_90": [0.0, 0.0], "upper_90": [8.0, 8.0], "lower_50": [1.0, 1.0],
+    ...     "upper_50": [5.0, 5.0]})
+    >>> ax = plot_forecast_fan(table, "a")
+    >>> len(ax.collections), ax.get_xlabel()
+    (2, 'week')
+    """
+    rows = table.loc[table[product].astype(str) == str(label)].sort_values(week)
+    if rows.empty:
+        raise ValueError(f"the table has no forecast for {product} {label!r}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    x = rows[week].to_numpy()
+    ax.fill_between(
+        x,
+        rows["lower_90"],
+        rows["upper_90"],
+        step="mid",
+        alpha=0.25,
+        color="C0",
+        label="90% interval",
+    )
+    ax.fill_between(
+        x,
+        rows["lower_50"],
+        rows["upper_50"],
+        step="mid",
+        alpha=0.45,
+        color="C0",
+        label="50% interval",
+    )
+    ax.step(x, rows["median"], where="mid", color="C0", label="median forecast")
+    if history is not None:
+        past = history.loc[history[product].astype(str) == str(label)]
+        ax.plot(past[week], past[outcome], "o-", color="0.3", ms=3, lw=1, label="past sales")
+    if outcome in rows.columns:
+        ax.plot(x, rows[outcome], "o", color="C3", ms=4, label="held-out sales")
+    ax.set_xlabel(week)
+    ax.set_ylabel(f"{outcome} per {week}")
+    ax.set_title(f"{product} {label}")
+    if legend:
+        ax.legend(fontsize="x-small", loc="upper left")
+    return ax

@@ -1,0 +1,706 @@
+"""Weekly retail demand: a seeded simulator, input validation and three model builders.
+
+The forum thread's last question: a probabilistic forecast of weekly demand for many products
+whose attributes (colour, brand, category) link them, so that the blue shirt's sales inform
+the red shirt's. The builders take a data frame of weekly unit sales, one row per product and
+week, plus the names of its columns, and return a ``pm.Model`` whose dims are named after
+those columns:
+
+1. :func:`no_pooling_model`, one expected demand per product, each learnt from that product's
+   own weeks only (a wide prior, nothing shared);
+2. :func:`attribute_model`, the thread's snippet ``beta_mu ~ Normal(0, 1)``,
+   ``beta ~ Normal(beta_mu, 1)`` with one entry per colour;
+3. :func:`crossed_model`, crossed attribute effects (colour + brand + category + product) on
+   the log of expected demand.
+
+All three use a negative binomial likelihood, whose variance ``mu + mu**2 / alpha`` exceeds the
+Poisson's: weekly sales are over-dispersed. Forecasts, scores and the fan chart live in
+:mod:`companion.forecast`. Introduced in ``notebooks/06_retail_demand.ipynb``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pymc as pm
+import pytensor.tensor as pt
+from pytensor.graph.basic import Variable
+
+from companion.data import validate_frame
+from companion.models import encode_levels, group_levels
+
+__all__ = [
+    "ATTRIBUTES",
+    "LEVELS",
+    "PRIORS",
+    "SCHEMA",
+    "RetailTruth",
+    "attribute_model",
+    "crossed_model",
+    "negative_binomial_logp",
+    "no_pooling_model",
+    "product_table",
+    "simulate_retail",
+    "split_holdout",
+    "validate_sales",
+]
+
+#: Level labels of each simulated attribute. ``price_band`` is simulated but left out of the
+#: default model, so that a learner can add it (exercise 06-2).
+LEVELS: dict[str, tuple[str, ...]] = {
+    "colour": ("black", "blue", "green", "grey", "pink", "red", "white", "yellow"),
+    "brand": ("alder", "birch", "cedar", "elm", "fir", "hazel", "larch", "maple", "oak", "rowan"),
+    "category": ("dress", "jacket", "shirt", "shoes", "trousers"),
+    "price_band": ("budget", "mid", "premium"),
+}
+
+#: Columns of ``data/retail.csv`` and their kinds (see :func:`companion.data.validate_frame`).
+SCHEMA: dict[str, str] = {
+    "product": "string",
+    **dict.fromkeys(LEVELS, "string"),
+    "week": "int",
+    "sales": "count",
+}
+
+#: The attributes the builders use by default.
+ATTRIBUTES: tuple[str, ...] = ("colour", "brand", "category")
+
+#: Prior scales of the builders (all on the log scale of expected weekly units).
+PRIORS: dict[str, float] = {
+    "unpooled_sd": 3.0,  # no pooling: log_demand[p] ~ Normal(0, 3)
+    "intercept_sd": 2.5,  # crossed: intercept ~ Normal(0, 2.5)
+    "effect_sd": 1.0,  # crossed: {attribute}_sd ~ HalfNormal(1), product_sd ~ HalfNormal(1)
+    "alpha_shape": 2.0,  # alpha ~ Gamma(2, 0.1): mean 20, allows strong over-dispersion
+    "alpha_rate": 0.1,
+}
+
+
+@dataclass(frozen=True)
+class RetailTruth:
+    """True parameters behind :func:`simulate_retail`.
+
+    Attributes
+    ----------
+    intercept : float
+        Log expected weekly units of an average product.
+    effects : dict of str to pandas.Series
+        Effect of each attribute level on the log scale, summing to zero over the levels
+        (``price_band`` included).
+    sd : dict of str to float
+        Spread the colour, brand and category effects were drawn with, and ``"product"`` for
+        the products' own deviations.
+    alpha : float
+        Negative binomial shape: weekly sales have variance ``mu + mu**2 / alpha``.
+    products : pandas.DataFrame
+        One row per product (indexed by label): attributes, ``log_demand`` (true log expected
+        weekly units), ``launch_week`` and ``history_weeks`` (weeks of sales before the
+        held-out block).
+    last_train_week : int
+        Last week before the held-out block.
+    """
+
+    intercept: float
+    effects: dict[str, pd.Series]
+    sd: dict[str, float]
+    alpha: float
+    products: pd.DataFrame
+    last_train_week: int
+
+
+def simulate_retail(
+    n_products: int = 200,
+    n_weeks: int = 52,
+    *,
+    holdout_weeks: int = 8,
+    history_power: float = 2.5,
+    intercept: float = 1.8,
+    sd: dict[str, float] | None = None,
+    price_step: float = 0.3,
+    alpha: float = 4.0,
+    seed: int = 0,
+) -> tuple[pd.DataFrame, RetailTruth]:
+    """Simulate weekly unit sales of a catalogue of products with colour, brand and category.
+
+    Each product ``p`` has a constant expected demand
+    ``log mu[p] = intercept + colour[c] + brand[b] + category[k] + price_band[q] + product[p]``,
+    with the colour, brand and category effects drawn from ``Normal(0, sd[attribute])`` and
+    centred to sum to zero, the price band's fixed (``+price_step`` for ``budget``, 0 for
+    ``mid``, ``-price_step`` for ``premium``: cheaper products sell more units), and the
+    product's own deviation drawn from ``Normal(0, sd["product"])``. Its weekly
+    sales are ``NegativeBinomial(mu[p], alpha)``. The products are launched at different
+    weeks: weeks of history before the held-out block follow a long tail,
+    ``ceil(n_train * u ** history_power)`` with ``u ~ Uniform(0, 1)``, so many products have
+    only a few weeks. Every product is sold through the last ``holdout_weeks`` weeks, which a
+    forecast is scored on.
+
+    Parameters
+    ----------
+    n_products : int, default 200
+        Number of products, labelled ``P001``, ``P002``, ...
+    n_weeks : int, default 52
+        Number of weeks, numbered from 1; the last ``holdout_weeks`` are held out.
+    holdout_weeks : int, default 8
+        Length of the final block of weeks.
+    history_power : float, default 2.5
+        Larger means more products with a short history (with 44 training weeks, 2.5 gives
+        about 38% with at most 4 weeks).
+    intercept : float, default 1.8
+        Log expected weekly units of an average product (about 6 units).
+    sd : dict of str to float, optional
+        Spreads of the effects, keys ``colour``, ``brand``, ``category`` and ``product``;
+        defaults 0.4, 0.5, 0.6 and 0.25.
+    price_step : float, default 0.3
+        Log-scale gap in demand between neighbouring price bands.
+    alpha : float, default 4.0
+        Negative binomial shape (smaller means more over-dispersion).
+    seed : int
+        Seed of the random generator; the same seed gives the same data.
+
+    Returns
+    -------
+    data : pandas.DataFrame
+        Columns ``product``, ``colour``, ``brand``, ``category``, ``price_band`` (text),
+        ``week`` and ``sales`` (whole numbers), sorted by product and week.
+    truth : RetailTruth
+        The true parameters.
+
+    Raises
+    ------
+    ValueError
+        If a size is too small or a spread, ``alpha`` or ``history_power`` is not positive.
+
+    Examples
+    --------
+    >>> data, truth = simulate_retail(seed=1)
+    >>> data["product"].nunique(), int(data["week"].max()), truth.last_train_week
+    (200, 52, 44)
+    >>> bool((truth.products["history_weeks"] <= 4).mean() > 0.25)
+    True
+    """
+    spreads = {"colour": 0.4, "brand": 0.5, "category": 0.6, "product": 0.25}
+    unknown = set(sd or {}) - set(spreads)
+    if unknown:
+        raise ValueError(f"sd has unknown key(s) {sorted(unknown)}; use {sorted(spreads)}")
+    spreads.update(sd or {})
+    for name, value in {**spreads, "alpha": alpha, "history_power": history_power}.items():
+        if not np.isfinite(value) or value <= 0:
+            raise ValueError(f"{name} must be a positive number, got {value!r}")
+    if not np.isfinite(price_step):
+        raise ValueError(f"price_step must be a finite number, got {price_step!r}")
+    if n_products < 2:
+        raise ValueError(f"n_products must be at least 2, got {n_products}")
+    if holdout_weeks < 1 or n_weeks - holdout_weeks < 2:
+        raise ValueError(
+            f"need holdout_weeks >= 1 and at least 2 weeks before them; got n_weeks={n_weeks}, "
+            f"holdout_weeks={holdout_weeks}"
+        )
+    rng = np.random.default_rng(seed)
+    n_train = n_weeks - holdout_weeks
+    width = len(str(n_products))
+    labels = [f"P{k:0{width}d}" for k in range(1, n_products + 1)]
+    effects, columns = {}, {}
+    log_demand = np.full(n_products, float(intercept))
+    for attribute, levels in LEVELS.items():
+        if attribute == "price_band":
+            raw = np.array([price_step, 0.0, -price_step])
+        else:
+            raw = rng.normal(0.0, spreads[attribute], len(levels))
+        effects[attribute] = pd.Series(
+            raw - raw.mean(), index=pd.Index(levels, name=attribute), name=attribute
+        )
+        # Balanced: every level appears about equally often, in random order.
+        columns[attribute] = rng.permutation(np.resize(np.asarray(levels), n_products))
+        log_demand += effects[attribute].loc[columns[attribute]].to_numpy()
+    log_demand += spreads["product"] * rng.standard_normal(n_products)
+    history = np.ceil(n_train * rng.uniform(size=n_products) ** history_power).astype(int)
+    history = np.clip(history, 1, n_train)
+    launch = n_train - history + 1
+    weeks = [np.arange(start, n_weeks + 1) for start in launch]
+    rows = np.repeat(np.arange(n_products), [len(w) for w in weeks])
+    mu = np.exp(log_demand[rows])
+    sales = rng.negative_binomial(alpha, alpha / (alpha + mu))
+    data = pd.DataFrame(
+        {
+            "product": pd.array(np.asarray(labels)[rows], dtype="string"),
+            **{a: pd.array(columns[a][rows], dtype="string") for a in LEVELS},
+            "week": np.concatenate(weeks).astype("int64"),
+            "sales": sales.astype("int64"),
+        }
+    )
+    products = pd.DataFrame(
+        {
+            **{a: columns[a] for a in LEVELS},
+            "log_demand": log_demand,
+            "launch_week": launch,
+            "history_weeks": history,
+        },
+        index=pd.Index(labels, name="product"),
+    )
+    truth = RetailTruth(
+        intercept=float(intercept),
+        effects=effects,
+        sd=dict(spreads),
+        alpha=float(alpha),
+        products=products,
+        last_train_week=int(n_train),
+    )
+    return data, truth
+
+
+def _columns(
+    outcome: str, product: str, attributes: Sequence[str], week: str
+) -> tuple[str, str, list[str], str]:
+    attributes = [attributes] if isinstance(attributes, str) else list(attributes)
+    names = [outcome, product, *attributes, week]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(f"column {repeated[0]!r} is given for two different roles")
+    return outcome, product, attributes, week
+
+
+def validate_sales(
+    data: pd.DataFrame,
+    *,
+    outcome: str = "sales",
+    product: str = "product",
+    attributes: str | Sequence[str] = ATTRIBUTES,
+    week: str = "week",
+    source: str = "data",
+) -> pd.DataFrame:
+    """Check a table of weekly sales: columns, counts, one attribute value per product, no gaps.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per product and week.
+    outcome : str, default "sales"
+        Column of weekly units sold: whole numbers >= 0.
+    product : str, default "product"
+        Column of product labels.
+    attributes : str or sequence of str, default ("colour", "brand", "category")
+        Columns of product attributes (text labels, constant within a product).
+    week : str, default "week"
+        Column of week numbers (whole numbers).
+    source : str, default "data"
+        Name of the table, for error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with only these columns, labels as strings and numbers as ``int64``, sorted by
+        product and week.
+
+    Raises
+    ------
+    ValueError
+        On a missing column or value, negative or non-integer sales, a product whose
+        attributes change, two rows for one product and week, or a missing week inside a
+        product's history (a week without sales is a row with 0, not a missing row).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame(
+    ...     {"product": ["a", "a", "b"], "colour": ["red", "red", "blue"],
+    ...      "week": [1, 3, 1], "sales": [4, 2, 0]}
+    ... )
+    >>> validate_sales(frame, attributes="colour")
+    Traceback (most recent call last):
+    ...
+    ValueError: data: product 'a' has no row for week 2 (its rows run from week 1 to week 3); record a week without sales as a row with 0
+    >>> validate_sales(frame.assign(sales=[4, -1, 0]), attributes="colour")
+    Traceback (most recent call last):
+    ...
+    ValueError: data: column 'sales' holds counts, found negative value -1 at row 1
+    """
+    outcome, product, attributes, week = _columns(outcome, product, attributes, week)
+    schema = {
+        product: "string",
+        **dict.fromkeys(attributes, "string"),
+        week: "int",
+        outcome: "count",
+    }
+    frame = validate_frame(data, schema, source=source)
+    frame = frame.sort_values([product, week], kind="stable").reset_index(drop=True)
+    groups = frame.groupby(product, sort=True)
+    for attribute in attributes:
+        distinct = groups[attribute].nunique()
+        if (distinct > 1).any():
+            label = distinct.index[np.flatnonzero(distinct.to_numpy() > 1)[0]]
+            values = sorted(frame.loc[frame[product] == label, attribute].unique())
+            raise ValueError(
+                f"{source}: product {label!r} has {len(values)} different values in column "
+                f"{attribute!r} ({', '.join(map(repr, values))}); a product's attributes must "
+                "not change"
+            )
+    twice = frame.duplicated([product, week])
+    if twice.any():
+        row = frame.loc[twice.to_numpy()].iloc[0]
+        raise ValueError(
+            f"{source}: product {row[product]!r} has more than one row for {week} {row[week]}"
+        )
+    first, last, count = groups[week].min(), groups[week].max(), groups[week].size()
+    gappy = (last - first + 1) != count
+    if gappy.any():
+        label = gappy.index[np.flatnonzero(gappy.to_numpy())[0]]
+        present = set(frame.loc[frame[product] == label, week])
+        missing = min(set(range(first[label], last[label] + 1)) - present)
+        raise ValueError(
+            f"{source}: product {label!r} has no row for {week} {missing} (its rows run from "
+            f"{week} {first[label]} to {week} {last[label]}); record a {week} without sales as "
+            "a row with 0"
+        )
+    return frame
+
+
+def split_holdout(
+    data: pd.DataFrame, *, holdout_weeks: int = 8, week: str = "week"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split sales into the weeks a model learns from and the final block it is scored on.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per product and week.
+    holdout_weeks : int, default 8
+        Number of final weeks to hold out.
+    week : str, default "week"
+        Column of week numbers.
+
+    Returns
+    -------
+    train, test : pandas.DataFrame
+        Rows before the final ``holdout_weeks`` weeks, and rows in them.
+
+    Raises
+    ------
+    ValueError
+        If the column is missing or fewer than ``holdout_weeks + 1`` distinct weeks exist.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"week": [1, 2, 3, 4, 4]})
+    >>> [len(part) for part in split_holdout(frame, holdout_weeks=1)]
+    [3, 2]
+    """
+    if week not in data.columns:
+        raise ValueError(f"data: missing column {week!r}")
+    weeks = np.sort(pd.unique(data[week].to_numpy()))
+    if holdout_weeks < 1 or len(weeks) <= holdout_weeks:
+        raise ValueError(
+            f"holdout_weeks={holdout_weeks} needs at least {holdout_weeks + 1} distinct weeks; "
+            f"the data has {len(weeks)}"
+        )
+    held = data[week] > weeks[-holdout_weeks - 1]
+    return data.loc[~held].copy(), data.loc[held].copy()
+
+
+def product_table(
+    data: pd.DataFrame,
+    *,
+    outcome: str = "sales",
+    product: str = "product",
+    attributes: str | Sequence[str] = ATTRIBUTES,
+    week: str = "week",
+) -> pd.DataFrame:
+    """One row per product: its attributes, weeks of history and mean weekly sales.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per product and week; validated with :func:`validate_sales`.
+    outcome, product, attributes, week
+        Column names, as in :func:`validate_sales`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by product label (sorted), with the attribute columns, ``weeks`` and
+        ``mean_sales``.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame(
+    ...     {"product": ["a", "a", "b"], "colour": ["red", "red", "blue"],
+    ...      "week": [1, 2, 2], "sales": [4, 2, 0]}
+    ... )
+    >>> product_table(frame, attributes="colour")["weeks"].to_dict()
+    {'a': 2, 'b': 1}
+    """
+    outcome, product, attributes, week = _columns(outcome, product, attributes, week)
+    frame = validate_sales(data, outcome=outcome, product=product, attributes=attributes, week=week)
+    groups = frame.groupby(product, sort=True)
+    table = groups[attributes].first()
+    table["weeks"] = groups[week].size()
+    table["mean_sales"] = groups[outcome].mean()
+    table.index = pd.Index(table.index.astype(str), name=product)
+    return table
+
+
+def negative_binomial_logp(value: object, mu: object, alpha: object) -> object:
+    """Log-probability of the negative binomial with mean ``mu`` and shape ``alpha``.
+
+    ``log p(y) = lgamma(y + alpha) - lgamma(alpha) - lgamma(y + 1)
+    + alpha log(alpha / (mu + alpha)) + y log(mu / (mu + alpha))``: the same numbers as
+    ``pm.NegativeBinomial.logp``, written in the mean form, which compiles to about half the
+    work per row (PyMC's own goes through the ``(n, p)`` form and guards its Poisson limit).
+    The builders use it for the weekly sales, so that the course's fits stay fast.
+
+    Parameters
+    ----------
+    value, mu, alpha : tensor-like
+        Counts, means (> 0) and shape (> 0).
+
+    Returns
+    -------
+    pytensor.tensor.TensorVariable
+        Elementwise log-probabilities.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> direct = negative_binomial_logp(np.array([0, 3, 10]), 4.0, 2.0).eval()
+    >>> exact = pm.logp(pm.NegativeBinomial.dist(mu=4.0, alpha=2.0), [0, 3, 10]).eval()
+    >>> bool(np.allclose(direct, exact))
+    True
+    """
+    # Plain numbers become float64 constants (PyTensor would store 60.0 as float32).
+    value, mu, alpha = (
+        x if isinstance(x, Variable) else pt.as_tensor_variable(np.asarray(x, dtype="float64"))
+        for x in (value, mu, alpha)
+    )
+    return (
+        pt.gammaln(value + alpha)
+        - pt.gammaln(alpha)
+        - pt.gammaln(value + 1)
+        + alpha * pt.log(alpha)
+        + value * pt.log(mu)
+        - (value + alpha) * pt.log(mu + alpha)
+    )
+
+
+def _negative_binomial(mu: object, alpha: object, size: object) -> object:
+    return pm.NegativeBinomial.dist(mu=mu, alpha=alpha, size=size)
+
+
+def _likelihood(frame: pd.DataFrame, log_mu: object, *, outcome: str) -> None:
+    alpha = pm.Gamma("alpha", PRIORS["alpha_shape"], PRIORS["alpha_rate"])
+    # Draws come from pm.NegativeBinomial; only the log-probability is the faster mean form.
+    pm.CustomDist(
+        outcome,
+        pm.math.exp(log_mu),
+        alpha,
+        dist=_negative_binomial,
+        logp=negative_binomial_logp,
+        class_name="NegativeBinomial",
+        observed=frame[outcome].to_numpy(),
+        dims="obs",
+    )
+
+
+def no_pooling_model(
+    data: pd.DataFrame,
+    *,
+    outcome: str = "sales",
+    product: str = "product",
+    week: str = "week",
+) -> pm.Model:
+    """Build the no-pooling model: each product's demand learnt from its own weeks only.
+
+    ``sales[p, t] ~ NegativeBinomial(exp(log_demand[p]), alpha)`` with
+    ``log_demand[p] ~ Normal(0, 3)`` independently: a product with one week of history has
+    one week of evidence and nothing else. Only the dispersion ``alpha`` is common, as the
+    noise ``sigma`` is in notebook 02's unpooled model.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per product and week.
+    outcome : str, default "sales"
+        Column of weekly units sold.
+    product : str, default "product"
+        Column of product labels; it names the ``log_demand`` dim.
+    week : str, default "week"
+        Column of week numbers (checked for gaps, not modelled).
+
+    Returns
+    -------
+    pymc.Model
+        Dims ``obs`` and ``product``; data ``product_idx`` holds each row's product code.
+
+    Raises
+    ------
+    ValueError
+        As :func:`validate_sales`.
+
+    Examples
+    --------
+    >>> data, _ = simulate_retail(seed=1)
+    >>> model = no_pooling_model(data)
+    >>> len(model.coords["product"]), sorted(model.free_RVs, key=str)
+    (200, [alpha, log_demand])
+    """
+    frame = validate_sales(data, outcome=outcome, product=product, attributes=(), week=week)
+    levels = group_levels(frame, product).tolist()
+    coords = {product: levels, "obs": np.arange(len(frame))}
+    with pm.Model(coords=coords) as model:
+        idx = pm.Data(
+            f"{product}_idx", encode_levels(frame[product], levels, column=product), dims="obs"
+        )
+        log_demand = pm.Normal("log_demand", 0.0, PRIORS["unpooled_sd"], dims=product)
+        _likelihood(frame, log_demand[idx], outcome=outcome)
+    return model
+
+
+def attribute_model(
+    data: pd.DataFrame,
+    *,
+    attribute: str = "colour",
+    outcome: str = "sales",
+    product: str = "product",
+    week: str = "week",
+    group_sd: float = 1.0,
+) -> pm.Model:
+    """Build the thread's model: one log demand ``beta`` per level of one attribute.
+
+    ``beta_mu ~ Normal(0, 1)``, ``beta[c] ~ Normal(beta_mu, group_sd)`` and
+    ``sales ~ NegativeBinomial(exp(beta[colour]), alpha)``: every product of a colour shares
+    that colour's demand, and the colours share ``beta_mu``.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per product and week.
+    attribute : str, default "colour"
+        The attribute column; it names the dim of ``beta``.
+    outcome, product, week : str
+        Column names, as in :func:`no_pooling_model`.
+    group_sd : float, default 1.0
+        Spread of ``beta`` around ``beta_mu`` (the thread's ``sigma=1``).
+
+    Returns
+    -------
+    pymc.Model
+        Dims ``obs`` and ``attribute``; data ``{attribute}_idx`` holds each row's level code.
+
+    Raises
+    ------
+    ValueError
+        As :func:`validate_sales`, or if ``group_sd`` is not positive.
+
+    Examples
+    --------
+    >>> data, _ = simulate_retail(seed=1)
+    >>> attribute_model(data).coords["colour"][:3]
+    ('black', 'blue', 'green')
+    """
+    if not np.isfinite(group_sd) or group_sd <= 0:
+        raise ValueError(f"group_sd must be a positive number, got {group_sd!r}")
+    frame = validate_sales(data, outcome=outcome, product=product, attributes=attribute, week=week)
+    levels = group_levels(frame, attribute).tolist()
+    coords = {attribute: levels, "obs": np.arange(len(frame))}
+    with pm.Model(coords=coords) as model:
+        codes = encode_levels(frame[attribute], levels, column=attribute)
+        idx = pm.Data(f"{attribute}_idx", codes, dims="obs")
+        beta_mu = pm.Normal("beta_mu", mu=0.0, sigma=1.0)
+        beta = pm.Normal("beta", mu=beta_mu, sigma=float(group_sd), dims=attribute)
+        _likelihood(frame, beta[idx], outcome=outcome)
+    return model
+
+
+def crossed_model(
+    data: pd.DataFrame,
+    *,
+    outcome: str = "sales",
+    product: str = "product",
+    attributes: str | Sequence[str] = ATTRIBUTES,
+    week: str = "week",
+    centre_weeks: int = 8,
+) -> pm.Model:
+    """Build the crossed-attribute model: colour + brand + category + product on log demand.
+
+    ``log_demand[p] ~ Normal(intercept + colour_effect[c] + brand_effect[b]
+    + category_effect[k], product_sd)`` and
+    ``sales[p, t] ~ NegativeBinomial(exp(log_demand[p]), alpha)``. Each attribute's effects
+    are ``ZeroSumNormal(sigma={attribute}_sd)``: centred, because every level has many rows,
+    and summing to zero, so that the intercept is identified. A product with little history
+    is pulled toward what its attributes predict; a product never seen is forecast from its
+    attributes and a fresh draw from the population of products
+    (:func:`companion.forecast.predict_sales`).
+
+    The products' own deviations are sampled in the form that suits their data (notebook
+    05): a product with at least ``centre_weeks`` weeks is centred (``product_raw`` is its
+    log demand), one with fewer is non-centred (``product_raw`` is a standard-normal offset
+    scaled by ``product_sd``). All non-centred, the attribute effects mix slowly against the
+    offsets of data-rich products; all centred, data-poor products form funnels.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per product and week.
+    outcome, product, week : str
+        Column names, as in :func:`no_pooling_model`.
+    attributes : str or sequence of str, default ("colour", "brand", "category")
+        Attribute columns; each names a dim and gets ``{attribute}_sd`` and
+        ``{attribute}_effect``.
+    centre_weeks : int, default 8
+        Products with at least this many weeks of history are sampled centred.
+
+    Returns
+    -------
+    pymc.Model
+        Dims ``obs``, ``product`` and one per attribute. Data ``product_idx`` (per row),
+        ``product_{attribute}_idx`` and ``product_centred`` (per product) hold the codes;
+        ``log_demand`` (per product) is kept in the trace.
+
+    Raises
+    ------
+    ValueError
+        As :func:`validate_sales`, or if no attribute is given.
+
+    Examples
+    --------
+    >>> data, _ = simulate_retail(seed=1)
+    >>> model = crossed_model(data)
+    >>> [name for name in model.coords if name != "obs"]
+    ['colour', 'brand', 'category', 'product']
+    >>> model["colour_effect"].owner.op.__class__.__name__
+    'ZeroSumNormalRV'
+    """
+    outcome, product, attributes, week = _columns(outcome, product, attributes, week)
+    if not attributes:
+        raise ValueError("crossed_model needs at least one attribute column")
+    if int(centre_weeks) != centre_weeks or centre_weeks < 1:
+        raise ValueError(f"centre_weeks must be a whole number >= 1, got {centre_weeks!r}")
+    frame = validate_sales(data, outcome=outcome, product=product, attributes=attributes, week=week)
+    table = product_table(frame, outcome=outcome, product=product, attributes=attributes, week=week)
+    coords: dict[str, object] = {a: group_levels(frame, a).tolist() for a in attributes}
+    coords[product] = table.index.tolist()
+    coords["obs"] = np.arange(len(frame))
+    with pm.Model(coords=coords) as model:
+        row_codes = encode_levels(frame[product], coords[product], column=product)
+        idx = pm.Data(f"{product}_idx", row_codes, dims="obs")
+        expected = pm.Normal("intercept", 0.0, PRIORS["intercept_sd"])
+        for attribute in attributes:
+            codes = encode_levels(table[attribute], coords[attribute], column=attribute)
+            attribute_idx = pm.Data(f"{product}_{attribute}_idx", codes, dims=product)
+            spread = pm.HalfNormal(f"{attribute}_sd", PRIORS["effect_sd"])
+            effect = pm.ZeroSumNormal(f"{attribute}_effect", sigma=spread, dims=attribute)
+            expected = expected + effect[attribute_idx]
+        product_sd = pm.HalfNormal(f"{product}_sd", PRIORS["effect_sd"])
+        centred = (table["weeks"].to_numpy() >= centre_weeks).astype(float)
+        weight = pm.Data(f"{product}_centred", centred, dims=product)
+        # weight 1: raw ~ Normal(expected, sd), log_demand = raw (centred);
+        # weight 0: raw ~ Normal(0, 1), log_demand = expected + sd * raw (non-centred).
+        raw = pm.Normal(
+            f"{product}_raw", mu=weight * expected, sigma=product_sd**weight, dims=product
+        )
+        log_demand = pm.Deterministic(
+            "log_demand",
+            expected + product_sd ** (1 - weight) * (raw - weight * expected),
+            dims=product,
+        )
+        _likelihood(frame, log_demand[idx], outcome=outcome)
+    return model
