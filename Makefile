@@ -23,7 +23,8 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	PYTENSOR_FLAGS=base_compiledir=$$(mktemp -d) $(BIN)/python -m pytest -p no:cacheprovider \
-		--nbval-lax --nbval-current-env --durations=0 tests companion notebooks
+		-n 2 --dist loadfile --nbval-lax --nbval-current-env --durations=30 \
+		tests companion notebooks
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests companion
