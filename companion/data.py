@@ -29,6 +29,7 @@ from companion import simulate
 __all__ = [
     "DATA_DIR",
     "SIMULATED",
+    "check_counts",
     "check_levels",
     "load_coins",
     "load_levels",
@@ -203,6 +204,58 @@ def check_levels(
             )
 
 
+def check_counts(
+    data: pd.DataFrame,
+    *,
+    successes: str,
+    trials: str,
+    group: str,
+    source: str = "data",
+) -> None:
+    """Check a table of successes out of trials: one row per group, successes <= trials.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A table already validated by :func:`companion.data.validate_frame` (counts are
+        whole numbers >= 0).
+    successes, trials, group : str
+        Column names.
+    source : str
+        Name of the table, for messages.
+
+    Raises
+    ------
+    ValueError
+        Naming the first repeated group label, the first row with no trials, or the first
+        row with more successes than trials.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"team": ["a", "b"], "wins": [3, 9], "games": [10, 8]})
+    >>> check_counts(table, successes="wins", trials="games", group="team")
+    Traceback (most recent call last):
+    ...
+    ValueError: data: row 1 (team 'b') has 9 successes in column 'wins' but only 8 trials in column 'games'
+    """
+    repeated = data[group][data[group].duplicated()]
+    if len(repeated):
+        raise ValueError(f"{source}: column {group!r} repeats the label {repeated.iloc[0]!r}")
+    for row, label, k, n in zip(
+        data.index, data[group], data[successes], data[trials], strict=True
+    ):
+        if n <= 0:
+            raise ValueError(
+                f"{source}: row {row!r} ({group} {label!r}) has {n} trials in column {trials!r}; "
+                "every group needs at least one"
+            )
+        if k > n:
+            raise ValueError(
+                f"{source}: row {row!r} ({group} {label!r}) has {k} successes in column "
+                f"{successes!r} but only {n} trials in column {trials!r}"
+            )
+
+
 def read_csv(
     name: str | Path,
     schema: Mapping[str, str],
@@ -319,16 +372,9 @@ def load_surgical(path: str | Path = "surgical.csv") -> pd.DataFrame:
     (2814, 208)
     """
     table = read_csv(path, {"hospital": "string", "operations": "count", "deaths": "count"})
-    repeated = table["hospital"][table["hospital"].duplicated()]
-    if len(repeated):
-        raise ValueError(f"{Path(path).name}: column 'hospital' repeats {repeated.iloc[0]!r}")
-    above = table[table["deaths"] > table["operations"]]
-    if len(above):
-        row = above.iloc[0]
-        raise ValueError(
-            f"{Path(path).name}: hospital {row['hospital']!r} has more deaths ({row['deaths']}) "
-            f"than operations ({row['operations']})"
-        )
+    check_counts(
+        table, successes="deaths", trials="operations", group="hospital", source=Path(path).name
+    )
     return table
 
 

@@ -28,12 +28,12 @@ import pandas as pd
 import xarray as xr
 from scipy import special, stats
 
-from companion.data import read_csv
+from companion.data import check_counts, read_csv
 
 __all__ = [
     "EFRON_MORRIS_SCHEMA",
     "JamesStein",
-    "check_counts",
+    "check_counts",  # re-exported from companion.data
     "heldout_log_score",
     "james_stein",
     "load_efron_morris",
@@ -54,58 +54,6 @@ EFRON_MORRIS_SCHEMA: dict[str, str] = {
 }
 
 SAMPLE_DIMS = ("chain", "draw")
-
-
-def check_counts(
-    data: pd.DataFrame,
-    *,
-    successes: str,
-    trials: str,
-    group: str,
-    source: str = "data",
-) -> None:
-    """Check a table of successes out of trials: one row per group, successes <= trials.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        A table already validated by :func:`companion.data.validate_frame` (counts are
-        whole numbers >= 0).
-    successes, trials, group : str
-        Column names.
-    source : str
-        Name of the table, for messages.
-
-    Raises
-    ------
-    ValueError
-        Naming the first repeated group label, the first row with no trials, or the first
-        row with more successes than trials.
-
-    Examples
-    --------
-    >>> table = pd.DataFrame({"team": ["a", "b"], "wins": [3, 9], "games": [10, 8]})
-    >>> check_counts(table, successes="wins", trials="games", group="team")
-    Traceback (most recent call last):
-    ...
-    ValueError: data: row 1 (team 'b') has 9 successes in column 'wins' but only 8 trials in column 'games'
-    """
-    repeated = data[group][data[group].duplicated()]
-    if len(repeated):
-        raise ValueError(f"{source}: column {group!r} repeats the label {repeated.iloc[0]!r}")
-    for row, label, k, n in zip(
-        data.index, data[group], data[successes], data[trials], strict=True
-    ):
-        if n <= 0:
-            raise ValueError(
-                f"{source}: row {row!r} ({group} {label!r}) has {n} trials in column {trials!r}; "
-                "every group needs at least one"
-            )
-        if k > n:
-            raise ValueError(
-                f"{source}: row {row!r} ({group} {label!r}) has {k} successes in column "
-                f"{successes!r} but only {n} trials in column {trials!r}"
-            )
 
 
 def recover_successes(

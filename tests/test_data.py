@@ -94,8 +94,14 @@ def test_surgical_matches_the_published_table():
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda f: f.assign(deaths=f["deaths"].where(f.index != 1, 999)), r"'B' has more deaths"),
-        (lambda f: f.assign(hospital=f["hospital"].where(f.index != 2, "A")), r"repeats 'A'"),
+        (
+            lambda f: f.assign(deaths=f["deaths"].where(f.index != 1, 999)),
+            r"hospital 'B'\) has 999 successes in column 'deaths'",
+        ),
+        (
+            lambda f: f.assign(hospital=f["hospital"].where(f.index != 2, "A")),
+            r"'hospital' repeats the label 'A'",
+        ),
         (lambda f: f.assign(deaths=f["deaths"].where(f.index != 0, -1)), r"negative value -1"),
     ],
 )
