@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 import arviz as az
 import numpy as np
+import pandas as pd
 import pymc as pm
 import xarray as xr
 
-__all__ = ["Health", "UnhealthyFitError", "check_health", "diagnose", "sample"]
+__all__ = ["Health", "UnhealthyFitError", "check_health", "diagnose", "residual_z", "sample"]
 
 #: Course defaults: two chains suit a two-core laptop and mybinder.org's single core.
 DEFAULTS: dict[str, int] = {"draws": 1000, "tune": 1000, "chains": 2}
@@ -257,3 +258,52 @@ def check_health(
     if not health.ok:
         raise UnhealthyFitError("; ".join(health.problems))
     return health
+
+
+def residual_z(
+    data: pd.DataFrame,
+    *,
+    a: float,
+    b: float,
+    sigma: float,
+    outcome: str = "y",
+    group: str = "level",
+    predictor: str = "x",
+) -> pd.Series:
+    """z-score of each group's mean residual under a pooled fit ``y ~ Normal(a + b x, sigma)``.
+
+    If the errors were independent ``Normal(0, sigma)``, a group's mean residual would have
+    sd ``sigma / sqrt(n)``, so each z would be about standard normal. Large values say the
+    errors are clustered by group: the pooled model's independence assumption fails.
+    Introduced in ``notebooks/01_pooled_intercept.ipynb``.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The data the model was fitted to.
+    a, b, sigma : float
+        The pooled model's intercept, slope and noise sd (posterior means, say).
+    outcome, group, predictor : str
+        Column names.
+
+    Returns
+    -------
+    pandas.Series
+        One z-score per group, indexed by group label.
+
+    Raises
+    ------
+    ValueError
+        If ``sigma`` is not positive.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"level": ["p", "p", "q", "q"], "x": 0.0, "y": [1.0, 1, -1, -1]})
+    >>> residual_z(frame, a=0.0, b=0.0, sigma=1.0).round(2).tolist()
+    [1.41, -1.41]
+    """
+    if not np.isfinite(sigma) or sigma <= 0:
+        raise ValueError(f"sigma must be a positive number, got {sigma!r}")
+    residual = data[outcome] - a - b * data[predictor]
+    by_group = residual.groupby(data[group]).agg(["mean", "count"])
+    return (by_group["mean"] / (sigma / np.sqrt(by_group["count"]))).rename("z")

@@ -28,7 +28,7 @@ def test_01_1_rejects_other_assumptions_with_a_hint(wrong):
 def _posterior_mean_z(frame, seed):
     idata = fit.sample(models.pooled_model(frame), random_seed=seed, draws=500, tune=500)
     means = {name: float(idata.posterior[name].mean()) for name in ["a", "b", "sigma"]}
-    return ch01.level_residual_z(frame, **means)
+    return fit.residual_z(frame, **means)
 
 
 def test_01_2_accepts_the_answer_from_a_pooled_fit():
@@ -65,10 +65,10 @@ def test_level_residual_z_is_standard_normal_when_errors_are_independent(seed):
         {"level": rng.choice(list("pqrstuvwxy"), size=n), "x": rng.standard_normal(n)}
     )
     frame["y"] = 1.0 + 0.5 * frame["x"] + 2.0 * rng.standard_normal(n)
-    z = ch01.level_residual_z(frame, a=1.0, b=0.5, sigma=2.0)
+    z = fit.residual_z(frame, a=1.0, b=0.5, sigma=2.0)
     assert len(z) == 10 and z.abs().max() < 4
     clustered = frame.assign(y=frame["y"] + frame["level"].map({"p": 1.0}).fillna(0.0))
-    assert ch01.level_residual_z(clustered, a=1.0, b=0.5, sigma=2.0)["p"] > 5
+    assert fit.residual_z(clustered, a=1.0, b=0.5, sigma=2.0)["p"] > 5
 
 
 def test_01_3_accepts_codes_against_the_coords_and_explains_the_slips(levels_csv):

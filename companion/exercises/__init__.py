@@ -2,7 +2,9 @@
 
 Each notebook's exercises have a checker registered under ``"NN-k"`` (notebook ``NN``,
 exercise ``k``) in a module ``companion.exercises.chNN``. A checker never just says
-"wrong": it answers with a hint pointing at the likely slip. Reference solutions live in the
+"wrong": it answers with a hint pointing at the likely slip. An answer cell run unchanged
+(``None`` or ``...``) is answered by :func:`check` itself, before any checker is called, so
+checkers only see real answers. Reference solutions live in the
 notebooks themselves, in cells tagged ``solution`` whose source is collapsed in JupyterLab;
 they run in CI, so every checker is proven to accept its solution. Teachers can hand out
 copies without them::

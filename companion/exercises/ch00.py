@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from companion.exercises import NO_ANSWER, as_number, is_missing, register
+from companion.exact import predictive_interval
+from companion.exercises import as_number, register
 
 __all__ = [
     "check_level_narrowed_most",
@@ -49,8 +50,6 @@ def check_one_value_for_all(answer: object) -> tuple[bool, str]:
     >>> check_one_value_for_all("pooled")[0], check_one_value_for_all("partial")[0]
     (True, False)
     """
-    if is_missing(answer):
-        return False, NO_ANSWER
     if not isinstance(answer, str):
         return False, 'answer with a string: "pooled", "unpooled" or "partial".'
     word = _word(answer)
@@ -98,9 +97,8 @@ def predictive_width(mean_sd: float, n: int, prob: float = PROB) -> float:
     >>> round(predictive_width(2.0, 5), 2)
     9.34
     """
-    if n < 2:
-        raise ValueError(f"n must be at least 2, got {n}")
-    return float(2 * stats.t.ppf((1 + prob) / 2, df=n - 1) * mean_sd * np.sqrt(1 + 1 / n))
+    lower, upper = predictive_interval(0.0, mean_sd, n, prob=prob)
+    return upper - lower
 
 
 @register("00-2")
@@ -126,8 +124,6 @@ def check_predictive_width(answer: object) -> tuple[bool, str]:
     >>> check_predictive_width(predictive_width(2.0, 5))[0]
     False
     """
-    if is_missing(answer):
-        return False, NO_ANSWER
     if isinstance(answer, tuple | list | np.ndarray):
         return False, "give one number, the width: upper minus lower end of the interval."
     value = as_number(answer)
@@ -190,8 +186,6 @@ def check_level_narrowed_most(answer: object) -> tuple[bool, str]:
     >>> check_level_narrowed_most("h1")[0], check_level_narrowed_most("h3")[0]
     (True, False)
     """
-    if is_missing(answer):
-        return False, NO_ANSWER
     if not isinstance(answer, str):
         return False, 'answer with a level label: "h1", "h2" or "h3".'
     word = _word(answer).replace(" ", "")

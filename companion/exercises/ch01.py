@@ -14,14 +14,14 @@ import numpy as np
 import pandas as pd
 
 from companion import simulate
-from companion.exercises import NO_ANSWER, as_number, is_missing, register
+from companion.exercises import as_number, register
+from companion.fit import residual_z
 
 __all__ = [
     "NEW_ROWS",
     "check_assumption",
     "check_new_row_codes",
     "check_residual_z",
-    "level_residual_z",
 ]
 
 
@@ -52,8 +52,6 @@ def check_assumption(answer: object) -> tuple[bool, str]:
     >>> check_assumption("independent errors")[0], check_assumption("normality")[0]
     (True, False)
     """
-    if is_missing(answer):
-        return False, NO_ANSWER
     if not isinstance(answer, str):
         return False, 'answer with a word, for example "linearity".'
     word = answer.strip().lower()
@@ -80,47 +78,11 @@ def check_assumption(answer: object) -> tuple[bool, str]:
     return False, "think of two rows of the same level: are their errors unrelated?"
 
 
-def level_residual_z(
-    frame: pd.DataFrame, *, a: float, b: float, sigma: float, group: str = "level"
-) -> pd.Series:
-    """Mean residual of each level divided by its standard error under the pooled model.
-
-    If the pooled model were right, a level's mean residual ``y - a - b x`` over ``n`` rows
-    would be about ``Normal(0, sigma / sqrt(n))``, so each z-score would be about
-    ``Normal(0, 1)``.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Columns ``group``, ``x`` and ``y``.
-    a, b, sigma : float
-        The pooled model's intercept, slope and noise sd (posterior means, say).
-    group : str, default "level"
-        The group column.
-
-    Returns
-    -------
-    pandas.Series
-        One z-score per level, indexed by level label.
-
-    Examples
-    --------
-    >>> frame = pd.DataFrame({"level": ["p", "p", "q", "q"], "x": 0.0, "y": [1.0, 1, -1, -1]})
-    >>> level_residual_z(frame, a=0.0, b=0.0, sigma=1.0).round(2).tolist()
-    [1.41, -1.41]
-    """
-    if not np.isfinite(sigma) or sigma <= 0:
-        raise ValueError(f"sigma must be a positive number, got {sigma!r}")
-    residual = frame["y"] - a - b * frame["x"]
-    by_level = residual.groupby(frame[group]).agg(["mean", "count"])
-    return (by_level["mean"] / (sigma / np.sqrt(by_level["count"]))).rename("z")
-
-
 def _least_squares_z(frame: pd.DataFrame) -> pd.Series:
     design = np.column_stack([np.ones(len(frame)), frame["x"].to_numpy()])
     (a, b), *_ = np.linalg.lstsq(design, frame["y"].to_numpy(), rcond=None)
     sigma = float(np.sqrt(np.mean((frame["y"].to_numpy() - design @ [a, b]) ** 2)))
-    return level_residual_z(frame, a=float(a), b=float(b), sigma=sigma)
+    return residual_z(frame, a=float(a), b=float(b), sigma=sigma)
 
 
 @lru_cache(maxsize=2)
@@ -152,8 +114,6 @@ def check_residual_z(answer: object) -> tuple[bool, str]:
     >>> check_residual_z(_max_abs_z(0.1))[0], check_residual_z(_max_abs_z(1.0))[0]
     (True, False)
     """
-    if is_missing(answer):
-        return False, NO_ANSWER
     value = as_number(answer)
     reference = _max_abs_z(SMALL_SPREAD["tau"])
 
@@ -198,8 +158,6 @@ def check_new_row_codes(answer: object) -> tuple[bool, str]:
     >>> check_new_row_codes([2, 0, 2, 1])[0], check_new_row_codes([0, 1, 0, 2])[0]
     (True, False)
     """
-    if is_missing(answer):
-        return False, NO_ANSWER
     if isinstance(answer, str) or not hasattr(answer, "__len__"):
         return False, "give one integer code per new row, as a list or array."
     codes = np.asarray(answer).tolist()

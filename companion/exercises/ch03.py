@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from companion import exact
-from companion.exercises import NO_ANSWER, as_number, is_missing, register
+from companion.exercises import as_number, register
 
 __all__ = ["check_limits", "check_rows_for_small_shrinkage", "check_shrinkage_half_spread"]
 
@@ -41,8 +41,6 @@ def check_limits(answer: object) -> tuple[bool, str]:
     >>> check_limits({"small": "unpooled", "large": "pooled"})[0]
     False
     """
-    if is_missing(answer):
-        return False, NO_ANSWER
     if not isinstance(answer, Mapping) or set(answer) != {"small", "large"}:
         return False, 'answer with a dict: {"small": ..., "large": ...}.'
     given = {key: str(value).strip().lower() for key, value in answer.items()}
@@ -83,8 +81,6 @@ def check_shrinkage_half_spread(answer: object) -> tuple[bool, str]:
     >>> check_shrinkage_half_spread(0.444)[0]
     False
     """
-    if is_missing(answer):
-        return False, NO_ANSWER
     value = as_number(answer)
     reference = _shrinkage_half_spread()
     if abs(value - reference) <= 0.02:
@@ -131,8 +127,6 @@ def check_rows_for_small_shrinkage(answer: object) -> tuple[bool, str]:
     >>> check_rows_for_small_shrinkage(23)[0], check_rows_for_small_shrinkage(22)[0]
     (True, False)
     """
-    if is_missing(answer):
-        return False, NO_ANSWER
     value = as_number(answer)
     reference = _rows_for(0.15)
     if value != round(value) or value < 1:

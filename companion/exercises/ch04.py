@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from scipy import stats
 
 from companion import coins, data
-from companion.exercises import NO_ANSWER, as_number, is_missing, register
+from companion.exercises import as_number, register
 
 __all__ = ["check_fair_within_tenth", "check_line_share_halved", "check_new_line_spreads"]
 
@@ -38,8 +38,6 @@ def check_new_line_spreads(answer: object) -> tuple[bool, str]:
     >>> check_new_line_spreads(["coin"])[0]
     False
     """
-    if is_missing(answer):
-        return False, NO_ANSWER
     if isinstance(answer, str) or not isinstance(answer, Iterable):
         return False, 'answer with a list of level names, such as ["region", "coin"].'
     given = {str(level).strip().lower() for level in answer}
@@ -95,8 +93,6 @@ def check_fair_within_tenth(answer: object) -> tuple[bool, str]:
     >>> check_fair_within_tenth(_fair_probability(0.05))[0]
     False
     """
-    if is_missing(answer):
-        return False, NO_ANSWER
     value = as_number(answer)
     reference = _fair_probability(0.1)
     if abs(value - reference) <= 0.03:
@@ -142,8 +138,6 @@ def check_line_share_halved(answer: object) -> tuple[bool, str]:
     >>> check_line_share_halved(0.746)[0]
     False
     """
-    if is_missing(answer):
-        return False, NO_ANSWER
     value = as_number(answer)
     reference = _line_share(0.25)
     if abs(value - reference) <= 0.005:

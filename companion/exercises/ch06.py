@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import pymc as pm
 
-from companion.exercises import NO_ANSWER, as_number, is_missing, register
+from companion.exercises import as_number, register
 from companion.retail import LEVELS
 
 __all__ = ["check_added_attribute", "check_coverage_50", "check_new_product_variables"]
@@ -48,8 +48,6 @@ def check_new_product_variables(answer: object) -> tuple[bool, str]:
     >>> check_new_product_variables(["log_demand"])[0]
     False
     """
-    if is_missing(answer):
-        return False, NO_ANSWER
     if isinstance(answer, str) or not isinstance(answer, Iterable):
         return False, 'answer with a list of variable names, such as ["intercept", ...].'
     given = {str(name).strip() for name in answer}
@@ -104,8 +102,6 @@ def check_added_attribute(answer: object) -> tuple[bool, str]:
     >>> check_added_attribute(retail.crossed_model(sales))[0]
     False
     """
-    if is_missing(answer):
-        return False, NO_ANSWER
     if not isinstance(answer, pm.Model):
         return False, "answer with the pm.Model that retail.crossed_model returns."
     names = answer.named_vars
@@ -155,8 +151,6 @@ def check_coverage_50(answer: object) -> tuple[bool, str]:
     >>> check_coverage_50(0.91)[0]
     False
     """
-    if is_missing(answer):
-        return False, NO_ANSWER
     value = as_number(answer)
     if not 0 <= value <= 1:
         return False, f"a coverage is a share between 0 and 1, got {answer!r}."
