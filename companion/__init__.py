@@ -3,36 +3,98 @@
 Importing it switches off Numba's fast-math mode in PyTensor before any model compiles, so
 that a learner's first run (cold compile cache) draws exactly what a warm cache draws.
 
-Modules
--------
-simulate
-    Seeded simulators with known true parameters.
-data
-    Validated loaders for the CSV files in ``data/`` and the command that regenerates them.
-models
-    Builders of pooled, unpooled, one-hot and partially pooled ``pm.Model`` objects.
-fit
-    Sampling with the course defaults, and a health check.
-exact
-    Exact posteriors of the normal-normal models, to cross-check the sampler.
-plots
-    Shrinkage and pooling-comparison plots that ArviZ does not draw.
-coins
-    Nested coin mint (region, factory, line, coin): simulator, nesting checks, nested and flat
-    binomial models, prediction of new groups, variance shares.
-coinplots
-    Nested forest, variance shares and funnel (with divergences) of the coin model.
-explore
-    Interactive shrinkage explorer (exact, no sampling): sliders for size, spread and noise.
-realdata
-    Published tables of successes out of trials (Efron and Morris's batters), validated, and
-    held-out scores for binomial fits.
-compare
-    Model comparison: PSIS-LOO, squared error and coverage per model; exact LOO; simulated worlds.
-retail
-    Weekly retail sales: simulator, validation, no-pooling, colour and crossed-attribute models.
-forecast
-    Demand forecasts for known and new products, CRPS, interval coverage and the fan chart.
+Modules, by layer
+-----------------
+A module imports only from layers below it (``tests/test_architecture.py`` checks this, and
+that no ``_private`` name is used outside its module).
+
+Layer 0, checks
+    validate
+        Every shared check (tables, counts, positive numbers, probabilities, group labels
+        that keep their type and order); imports nothing from the package
+        (``notebooks/01_pooled_intercept.ipynb``).
+
+Layer 1, data
+    simulate
+        Seeded simulators with known truth: levels, coins, retail, the comparison worlds
+        (``notebooks/01_pooled_intercept.ipynb``).
+    data
+        Validated CSV loading, the shared tables, and the command that regenerates the
+        simulated files (``notebooks/01_pooled_intercept.ipynb``).
+
+Layer 2, models and their results
+    models
+        Builders of pooled, unpooled, one-hot and partially pooled ``pm.Model`` objects
+        (``notebooks/01_pooled_intercept.ipynb``).
+    fit
+        Sampling with the course defaults, and the health check
+        (``notebooks/01_pooled_intercept.ipynb``).
+    exact
+        Exact posteriors and leave-one-out densities of the normal models, to cross-check the
+        sampler (``notebooks/03_partial_pooling.ipynb``).
+    summaries
+        Numbers from a fit: the one interval table (``az.eti``), stacked draws, group sizes,
+        shrinkage (``notebooks/01_pooled_intercept.ipynb``).
+    graphs
+        Model graphs drawn as mermaid diagrams (``notebooks/03_partial_pooling.ipynb``).
+    predict
+        One prediction path for new rows and new groups, labels checked against the coords
+        (``notebooks/09_your_data.ipynb``).
+    plots
+        Every plot of the course: data first, options by keyword, ``ax=None``, the Axes
+        returned (``notebooks/00_why_hierarchical.ipynb``).
+
+Layer 3, chapter case studies
+    explore
+        Interactive shrinkage explorer, exact (``notebooks/03_partial_pooling.ipynb``).
+    coins
+        Nested coin mints: their table, nesting checks, nested and flat models, new-coin
+        prediction, variance shares (``notebooks/04_nested_coin_mints.ipynb``).
+    retail
+        Weekly retail sales: their table, validation, no-pooling, colour and crossed models
+        (``notebooks/06_retail_demand.ipynb``).
+    forecast
+        Demand forecasts for known and new products, CRPS and interval coverage
+        (``notebooks/06_retail_demand.ipynb``).
+    realdata
+        Efron and Morris's batters: the table, James-Stein, held-out scores
+        (``notebooks/07_real_data.ipynb``).
+    compare
+        Model comparison: PSIS-LOO, squared error and coverage per model
+        (``notebooks/08_is_it_worth_it.ipynb``).
+    crossval
+        Leave-one-group-out cross-validation, exact and by refitting
+        (``notebooks/09_your_data.ipynb``).
+    radon
+        The Minnesota radon data of Gelman and Hill (``notebooks/10_varying_slopes.ipynb``).
+    exercises
+        Checkers of the notebooks' exercises (every notebook).
+
+Where a helper lives: a check used by two modules lives in ``validate``; a simulator in
+``simulate``; a table used by one chapter, with its loader and its checks, in that chapter's
+module; a number computed from a fit in ``summaries`` (or the chapter module, when only
+that chapter needs it); every picture in ``plots``.
+
+Vocabulary (one meaning each, in every module)
+----------------------------------------------
+``random_seed``
+    The seed of any random draw (never ``seed``).
+``n_*``
+    A size: ``n_rows``, ``n_levels``, ``n_products``, ``n_regions``...
+``ci_prob``
+    The probability mass of an interval (ArviZ's word; never ``prob``).
+``sigma``
+    A noise standard deviation (of one row around its mean); other spreads have their own
+    names: ``tau`` / ``group_sd`` (of group intercepts), ``level_sd`` (per level of a
+    nesting), ``spread`` (a spread variable of a plot).
+``group_sd``
+    The spread of group intercepts; ``None`` means learned from the data, everywhere (a
+    function that needs a fixed spread says so when given ``None``).
+``levels``
+    The ordered labels of one group column (a model's coords for it); a list of nested group
+    columns is a ``hierarchy``; allowed labels per column are ``allowed``.
+``var_name``
+    The name of a posterior variable; an observed variable is ``observed``.
 """
 
 import pytensor

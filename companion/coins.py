@@ -4,10 +4,9 @@ The forum thread's example of a hierarchy that encodes how data arise. Coins are
 regions, each region has factories, each factory assembly lines, each line makes coins; every
 level adds a deviation to the log-odds of heads. This module holds
 
-- :func:`simulate_coins`, a seeded simulator of that process with unbalanced numbers of
-  groups and flips, returning the flips table and the true log-odds at every level;
-- :func:`check_nesting` and :func:`nest_labels`, the validation of the nesting (used by
-  :func:`companion.data.load_coins` and by the builders);
+- :func:`load_coins`, :func:`validate_coins`, :func:`check_nesting` and :func:`nest_labels`:
+  the course's table (simulated by :func:`companion.simulate.simulate_coins`) and the
+  validation of the nesting, used by the loader and by the builders;
 - :func:`nested_model` (centred, non-centred or mixed) and :func:`flat_model` (every coin on
   its own), with coords per level taken from the data's labels;
 - :func:`predict_new`, the probability of heads of a new coin from a known line, a new line
@@ -26,7 +25,7 @@ Introduced in ``notebooks/04_nested_coin_mints.ipynb``.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -35,31 +34,26 @@ import pytensor.tensor as pt
 import xarray as xr
 from pymc.model.fgraph import clone_model
 
-from companion.data import validate_frame
-from companion.models import encode_levels
+from companion.data import read_csv
+from companion.simulate import COIN_HIERARCHY
+from companion.summaries import interval_table
+from companion.validate import check_successes, encode_levels, require_columns, validate_frame
 
 __all__ = [
-    "COIN_LEVELS",
     "COIN_PRIORS",
     "COIN_SCHEMA",
-    "DEFAULT_SIGMA",
-    "CoinTruth",
     "check_nesting",
     "flat_model",
-    "interval_table",
+    "load_coins",
     "nest_labels",
     "nested_model",
     "nesting_codes",
     "predict_new",
-    "simulate_coins",
     "validate_coins",
     "variance_shares",
 ]
 
-#: The nesting of the course's coin data, from the top level down.
-COIN_LEVELS: tuple[str, ...] = ("region", "factory", "line", "coin")
-
-#: Columns of ``data/coins.csv`` and their kinds (see :func:`companion.data.validate_frame`).
+#: Columns of ``data/coins.csv`` and their kinds (see :func:`companion.validate.validate_frame`).
 COIN_SCHEMA: dict[str, str] = {
     "region": "string",
     "factory": "string",
@@ -75,190 +69,21 @@ COIN_PRIORS: dict[str, float] = {
     "sigma_sd": 0.5,  # sigma_<level> ~ HalfNormal(0.5): spread added by each level
 }
 
-#: True spreads (sd of the log-odds deviation) that :func:`simulate_coins` uses by default.
-DEFAULT_SIGMA: dict[str, float] = {"region": 0.15, "factory": 0.2, "line": 0.5, "coin": 0.15}
 
-SAMPLE_DIMS = ("chain", "draw")
-
-
-@dataclass(frozen=True)
-class CoinTruth:
-    """True parameters behind a :func:`simulate_coins` table.
-
-    Attributes
-    ----------
-    mu : float
-        Log-odds of heads of the average coin.
-    sigma : dict of str to float
-        Spread (standard deviation of the log-odds deviation) added at each level.
-    logit : dict of str to pandas.Series
-        Log-odds of heads of every group at every level (a line's value is the average
-        log-odds of the coins it makes), indexed by label.
-    p : pandas.Series
-        Probability of heads of every coin.
-    """
-
-    mu: float
-    sigma: dict[str, float]
-    logit: dict[str, pd.Series]
-    p: pd.Series
-
-
-def _counts(
-    rng: np.random.Generator, n: int, bounds: int | tuple[int, int], name: str
-) -> np.ndarray:
-    low, high = (bounds, bounds) if isinstance(bounds, int) else tuple(bounds)
-    if not (1 <= low <= high):
-        raise ValueError(f"{name} must be a count >= 1 or a range (low, high), got {bounds!r}")
-    return rng.integers(low, high + 1, size=n)
-
-
-def simulate_coins(
-    *,
-    regions: int = 3,
-    factories: int | tuple[int, int] = (2, 4),
-    lines: int | tuple[int, int] = (1, 4),
-    coins: int | tuple[int, int] = (2, 8),
-    flips: tuple[int, int] = (3, 400),
-    mu: float = 0.0,
-    sigma: Mapping[str, float] | None = None,
-    labels: str = "path",
-    seed: int = 0,
-) -> tuple[pd.DataFrame, CoinTruth]:
-    """Simulate coin flips from a nested mint: regions, factories, assembly lines, coins.
-
-    Each level adds a normal deviation to the log-odds of heads: ``region ~ Normal(mu,
-    sigma_region)``, ``factory ~ Normal(region, sigma_factory)``, ``line ~ Normal(factory,
-    sigma_line)``, ``coin ~ Normal(line, sigma_coin)``, and ``heads ~ Binomial(flips,
-    invlogit(coin))``. The number of factories per region, lines per factory and coins per
-    line are drawn uniformly from their ranges, and each coin's number of flips log-uniformly
-    from ``flips``, so some coins are flipped a handful of times and some hundreds.
-
-    Parameters
-    ----------
-    regions : int, default 3
-        Number of regions.
-    factories, lines, coins : int or tuple of (int, int)
-        Number (or inclusive range) of factories per region, lines per factory, coins per line.
-    flips : tuple of (int, int), default (3, 400)
-        Smallest and largest number of flips of a coin.
-    mu : float, default 0.0
-        Log-odds of heads of the average coin (0 is a fair coin).
-    sigma : mapping of str to float, optional
-        Spread added at each level (keys ``region``, ``factory``, ``line``, ``coin``);
-        missing keys take the defaults 0.15, 0.2, 0.5, 0.15 (the lines vary most).
-    labels : {"path", "local"}, default "path"
-        ``"path"`` writes labels unique by path (``R1/F2/L1``); ``"local"`` restarts the
-        numbering within each parent (``F2``, ``L1``), as many real tables do.
-    seed : int, default 0
-        Seed of the random generator.
-
-    Returns
-    -------
-    data : pandas.DataFrame
-        One row per coin: ``region``, ``factory``, ``line``, ``coin`` (labels), ``flips``,
-        ``heads`` (counts).
-    truth : CoinTruth
-        The true log-odds at every level and each coin's probability of heads (indexed by
-        path labels whatever ``labels`` is).
-
-    Raises
-    ------
-    ValueError
-        If a count, range, spread or ``labels`` is invalid.
-
-    Examples
-    --------
-    >>> data, truth = simulate_coins(seed=1)
-    >>> list(data.columns)
-    ['region', 'factory', 'line', 'coin', 'flips', 'heads']
-    >>> bool((data["heads"] <= data["flips"]).all()), data["region"].nunique()
-    (True, 3)
-    >>> sorted(truth.logit) == sorted(COIN_LEVELS)
-    True
-    """
-    if labels not in ("path", "local"):
-        raise ValueError(f"labels must be 'path' or 'local', got {labels!r}")
-    spread = dict(DEFAULT_SIGMA)
-    for key, value in (sigma or {}).items():
-        if key not in spread:
-            raise ValueError(f"sigma has unknown level {key!r}; levels: {list(COIN_LEVELS)}")
-        spread[key] = value
-    for key, value in spread.items():
-        if not np.isfinite(value) or value < 0:
-            raise ValueError(f"sigma[{key!r}] must be a number >= 0, got {value!r}")
-    low, high = flips
-    if not (1 <= low <= high):
-        raise ValueError(f"flips must be a range (low, high) with 1 <= low <= high, got {flips}")
-    if regions < 1:
-        raise ValueError(f"regions must be at least 1, got {regions}")
-    rng = np.random.default_rng(seed)
-    # Walk down the levels: each child gets its parent's index and a local number.
-    parent = {"region": np.zeros(regions, dtype=int)}
-    local = {"region": np.arange(regions) + 1}
-    for level, above, bounds in (
-        ("factory", "region", factories),
-        ("line", "factory", lines),
-        ("coin", "line", coins),
-    ):
-        per_parent = _counts(rng, len(local[above]), bounds, level + "s")
-        parent[level] = np.repeat(np.arange(len(local[above])), per_parent)
-        local[level] = np.concatenate([np.arange(k) + 1 for k in per_parent])
-    prefix = {"region": "R", "factory": "F", "line": "L", "coin": "C"}
-    width = {"region": 1, "factory": 1, "line": 1, "coin": 2}
-    short = {
-        level: np.array([f"{prefix[level]}{k:0{width[level]}d}" for k in local[level]])
-        for level in COIN_LEVELS
-    }
-    path = {"region": short["region"]}
-    for above, level in zip(COIN_LEVELS[:-1], COIN_LEVELS[1:], strict=True):
-        path[level] = np.char.add(np.char.add(path[above][parent[level]], "/"), short[level])
-    logit = {"region": mu + spread["region"] * rng.standard_normal(regions)}
-    for above, level in zip(COIN_LEVELS[:-1], COIN_LEVELS[1:], strict=True):
-        n = len(local[level])
-        logit[level] = logit[above][parent[level]] + spread[level] * rng.standard_normal(n)
-    n_coins = len(local["coin"])
-    n_flips = np.round(np.exp(rng.uniform(np.log(low), np.log(high), n_coins))).astype(int)
-    p = 1.0 / (1.0 + np.exp(-logit["coin"]))
-    heads = rng.binomial(n_flips, p)
-    # Ancestors of every coin at every level.
-    ancestor = {"coin": np.arange(n_coins)}
-    for above, level in zip(COIN_LEVELS[-2::-1], COIN_LEVELS[:0:-1], strict=True):
-        ancestor[above] = parent[level][ancestor[level]]
-    names = path if labels == "path" else short
-    data = pd.DataFrame(
-        {level: pd.array(names[level][ancestor[level]], dtype="string") for level in COIN_LEVELS}
-    )
-    data["flips"] = n_flips.astype("int64")
-    data["heads"] = heads.astype("int64")
-    truth = CoinTruth(
-        mu=float(mu),
-        sigma={k: float(v) for k, v in spread.items()},
-        logit={
-            level: pd.Series(logit[level], index=pd.Index(path[level], name=level), name="logit")
-            for level in COIN_LEVELS
-        },
-        p=pd.Series(p, index=pd.Index(path["coin"], name="coin"), name="p"),
-    )
-    return data, truth
-
-
-def _check_level_names(levels: Sequence[str]) -> list[str]:
-    if isinstance(levels, str):
-        raise ValueError(f"levels must be a list of column names, got the string {levels!r}")
-    names = list(levels)
+def _check_hierarchy(hierarchy: Sequence[str]) -> list[str]:
+    if isinstance(hierarchy, str):
+        raise ValueError(f"hierarchy must be a list of column names, got the string {hierarchy!r}")
+    names = list(hierarchy)
     if not names:
-        raise ValueError("levels is empty; give the group columns from the top level down")
+        raise ValueError("hierarchy is empty; give the group columns from the top level down")
     repeated = [name for name in names if names.count(name) > 1]
     if repeated:
-        raise ValueError(f"levels names column {repeated[0]!r} twice: {names}")
+        raise ValueError(f"hierarchy names column {repeated[0]!r} twice: {names}")
     return names
 
 
 def _labels(data: pd.DataFrame, column: str, source: str) -> pd.Series:
-    if column not in data.columns:
-        present = ", ".join(repr(str(c)) for c in data.columns)
-        raise ValueError(f"{source}: missing column {column!r} (columns present: {present})")
+    require_columns(data, [column], source=source)
     values = data[column]
     missing = values.isna().to_numpy()
     if missing.any():
@@ -270,7 +95,7 @@ def _labels(data: pd.DataFrame, column: str, source: str) -> pd.Series:
     return values.astype("string")
 
 
-def check_nesting(data: pd.DataFrame, levels: Sequence[str], *, source: str = "data") -> None:
+def check_nesting(data: pd.DataFrame, hierarchy: Sequence[str], *, source: str = "data") -> None:
     """Raise if a group label sits under two different parents.
 
     Each level's labels must name one group: a ``line`` listed under two ``factory`` labels
@@ -280,7 +105,7 @@ def check_nesting(data: pd.DataFrame, levels: Sequence[str], *, source: str = "d
     ----------
     data : pandas.DataFrame
         One row per observation, with a column per level.
-    levels : sequence of str
+    hierarchy : sequence of str
         Group columns from the top level down, e.g. ``["region", "factory", "line", "coin"]``.
     source : str
         Table name, for the message.
@@ -298,7 +123,7 @@ def check_nesting(data: pd.DataFrame, levels: Sequence[str], *, source: str = "d
     ...
     ValueError: data: column 'line' label 'L1' appears under 2 different 'factory' labels ('F1', 'F2'); ...
     """
-    names = _check_level_names(levels)
+    names = _check_hierarchy(hierarchy)
     columns = {name: _labels(data, name, source) for name in names}
     for above, level in zip(names[:-1], names[1:], strict=True):
         pairs = pd.DataFrame({"child": columns[level], "parent": columns[above]})
@@ -312,11 +137,11 @@ def check_nesting(data: pd.DataFrame, levels: Sequence[str], *, source: str = "d
                 f"{source}: column {level!r} label {str(child)!r} appears under "
                 f"{len(listed)} different {above!r} labels ({shown}); each {level} must belong "
                 f"to one {above}. If the labels restart within each {above}, make them unique "
-                f"by path with coins.nest_labels(data, levels)"
+                f"by path with coins.nest_labels(data, hierarchy)"
             )
 
 
-def nest_labels(data: pd.DataFrame, levels: Sequence[str], *, sep: str = "/") -> pd.DataFrame:
+def nest_labels(data: pd.DataFrame, hierarchy: Sequence[str], *, sep: str = "/") -> pd.DataFrame:
     """Make every group label unique by prefixing its parents' labels (``R1/F1``).
 
     Use it when a table numbers groups within their parent, so that factory ``F1`` of
@@ -326,7 +151,7 @@ def nest_labels(data: pd.DataFrame, levels: Sequence[str], *, sep: str = "/") ->
     ----------
     data : pandas.DataFrame
         One row per observation, with a column per level.
-    levels : sequence of str
+    hierarchy : sequence of str
         Group columns from the top level down.
     sep : str, default "/"
         Separator between a parent's label and its child's.
@@ -347,7 +172,7 @@ def nest_labels(data: pd.DataFrame, levels: Sequence[str], *, sep: str = "/") ->
     >>> nest_labels(table, ["region", "factory"])["factory"].tolist()
     ['R1/F1', 'R2/F1']
     """
-    names = _check_level_names(levels)
+    names = _check_hierarchy(hierarchy)
     out = data.copy()
     path = _labels(data, names[0], "data")
     out[names[0]] = path
@@ -362,7 +187,7 @@ def validate_coins(
     *,
     outcome: str = "heads",
     trials: str = "flips",
-    levels: Sequence[str] = COIN_LEVELS,
+    hierarchy: Sequence[str] = COIN_HIERARCHY,
     source: str = "data",
 ) -> pd.DataFrame:
     """Check a table of binomial counts with nested group labels.
@@ -379,7 +204,7 @@ def validate_coins(
         Column of successes.
     trials : str, default "flips"
         Column of trials.
-    levels : sequence of str
+    hierarchy : sequence of str
         Group columns from the top level down; the last is the unit (the coin).
     source : str
         Table name, for messages.
@@ -398,27 +223,21 @@ def validate_coins(
     --------
     >>> table = pd.DataFrame({"line": ["L1", "L2"], "coin": ["a", "b"],
     ...                       "flips": [6, 10], "heads": [7, 4]})
-    >>> validate_coins(table, levels=["line", "coin"])
+    >>> validate_coins(table, hierarchy=["line", "coin"])
     Traceback (most recent call last):
     ...
-    ValueError: data: column 'heads' exceeds 'flips' at row 0 (7 heads out of 6 flips)
+    ValueError: data: row 0 has 7 successes in column 'heads' but only 6 trials in column 'flips'
     """
-    names = _check_level_names(levels)
+    names = _check_hierarchy(hierarchy)
     clash = [name for name in names if name in (outcome, trials)]
     if outcome == trials or clash:
         raise ValueError(
-            f"outcome {outcome!r}, trials {trials!r} and levels {names} must be distinct columns"
+            f"outcome {outcome!r}, trials {trials!r} and hierarchy {names} must be distinct columns"
         )
     for name in names:
         _labels(data, name, source)
     counts = validate_frame(data, {outcome: "count", trials: "count"}, source=source)
-    over = (counts[outcome] > counts[trials]).to_numpy()
-    if over.any():
-        row = counts.index[np.flatnonzero(over)[0]]
-        raise ValueError(
-            f"{source}: column {outcome!r} exceeds {trials!r} at row {row!r} "
-            f"({counts.loc[row, outcome]} {outcome} out of {counts.loc[row, trials]} {trials})"
-        )
+    check_successes(counts, successes=outcome, trials=trials, source=source)
     check_nesting(data, names, source=source)
     out = pd.DataFrame({name: _labels(data, name, source) for name in names}, index=data.index)
     out[trials] = counts[trials]
@@ -426,8 +245,42 @@ def validate_coins(
     return out
 
 
+def load_coins(path: str | Path = "coins.csv") -> pd.DataFrame:
+    """Load the simulated coin flips of the nested mint (``data/coins.csv``).
+
+    Checks the counts (whole, not negative, heads not above flips) and the nesting: a
+    label that appears under two parents (a line listed under two factories) is refused,
+    see :func:`check_nesting`. The file is written from its seed by
+    :func:`companion.data.regenerate`. Introduced in ``notebooks/04_nested_coin_mints.ipynb``.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, default ``"coins.csv"``
+        File name in ``data/`` or a path.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per coin: ``region``, ``factory``, ``line``, ``coin`` (labels unique by
+        path, such as ``R1/F2/L1``), ``flips`` and ``heads`` (counts).
+
+    Raises
+    ------
+    ValueError
+        If a column is missing, a count is invalid, or the nesting is inconsistent.
+
+    Examples
+    --------
+    >>> coins = load_coins()
+    >>> coins["line"].nunique(), bool((coins["heads"] <= coins["flips"]).all())
+    (19, True)
+    """
+    table = read_csv(path, COIN_SCHEMA)
+    return validate_coins(table, source=Path(path).name)
+
+
 def nesting_codes(
-    data: pd.DataFrame, levels: Sequence[str]
+    data: pd.DataFrame, hierarchy: Sequence[str]
 ) -> tuple[dict[str, list[str]], dict[str, np.ndarray], np.ndarray]:
     """Coords of each level and the integer arrays that tie the levels together.
 
@@ -435,7 +288,7 @@ def nesting_codes(
     ----------
     data : pandas.DataFrame
         A table that passes :func:`check_nesting`.
-    levels : sequence of str
+    hierarchy : sequence of str
         Group columns from the top level down.
 
     Returns
@@ -455,7 +308,7 @@ def nesting_codes(
     >>> coords["line"], parent_idx["line"].tolist(), unit_idx.tolist()
     (['a', 'b', 'c'], [0, 1, 1], [2, 0, 1])
     """
-    names = _check_level_names(levels)
+    names = _check_hierarchy(hierarchy)
     check_nesting(data, names)
     columns = {name: _labels(data, name, "data") for name in names}
     coords = {name: sorted(str(v) for v in pd.unique(columns[name])) for name in names}
@@ -489,12 +342,12 @@ def nested_model(
     *,
     outcome: str = "heads",
     trials: str = "flips",
-    levels: Sequence[str] = COIN_LEVELS,
+    hierarchy: Sequence[str] = COIN_HIERARCHY,
     centered: bool | Collection[str] = False,
 ) -> pm.Model:
     """Build the nested binomial model: each level adds a deviation to the log-odds.
 
-    With ``levels = [region, factory, line, coin]``::
+    With ``hierarchy = [region, factory, line, coin]``::
 
         mu ~ Normal(0, 1);  sigma_<level> ~ HalfNormal(0.5)
         region_logit ~ Normal(mu, sigma_region)
@@ -516,7 +369,7 @@ def nested_model(
         Column of successes.
     trials : str, default "flips"
         Column of trials.
-    levels : sequence of str
+    hierarchy : sequence of str
         Group columns from the top level down; they name the dims and hold the coords.
     centered : bool or collection of str, default False
         True centres every level, False none; a collection names the levels to centre.
@@ -534,7 +387,8 @@ def nested_model(
 
     Examples
     --------
-    >>> data, _ = simulate_coins(seed=1)
+    >>> from companion.simulate import simulate_coins
+    >>> data, _ = simulate_coins(random_seed=1)
     >>> model = nested_model(data)
     >>> sorted(rv.name for rv in model.free_RVs)  # doctest: +NORMALIZE_WHITESPACE
     ['coin_offset', 'factory_offset', 'line_offset', 'mu', 'region_offset',
@@ -542,8 +396,8 @@ def nested_model(
     >>> model["line_factory_idx"].get_value()[:3].tolist()
     [0, 0, 0]
     """
-    names = _check_level_names(levels)
-    frame = validate_coins(data, outcome=outcome, trials=trials, levels=names)
+    names = _check_hierarchy(hierarchy)
+    frame = validate_coins(data, outcome=outcome, trials=trials, hierarchy=names)
     centred = _centred_levels(centered, names)
     coords, parent_idx, unit_idx = nesting_codes(frame, names)
     unit = names[-1]
@@ -577,7 +431,7 @@ def flat_model(
     *,
     outcome: str = "heads",
     trials: str = "flips",
-    levels: Sequence[str] = COIN_LEVELS,
+    hierarchy: Sequence[str] = COIN_HIERARCHY,
 ) -> pm.Model:
     """Build the flat model: every coin on its own, ``p ~ Beta(1, 1)``, no hierarchy.
 
@@ -586,7 +440,7 @@ def flat_model(
 
     Parameters
     ----------
-    data, outcome, trials, levels
+    data, outcome, trials, hierarchy
         As in :func:`nested_model`; only the last level enters the model.
 
     Returns
@@ -596,12 +450,13 @@ def flat_model(
 
     Examples
     --------
-    >>> data, _ = simulate_coins(seed=1)
+    >>> from companion.simulate import simulate_coins
+    >>> data, _ = simulate_coins(random_seed=1)
     >>> [rv.name for rv in flat_model(data).free_RVs]
     ['p']
     """
-    names = _check_level_names(levels)
-    frame = validate_coins(data, outcome=outcome, trials=trials, levels=names)
+    names = _check_hierarchy(hierarchy)
+    frame = validate_coins(data, outcome=outcome, trials=trials, hierarchy=names)
     unit = names[-1]
     coords, _, unit_idx = nesting_codes(frame, [unit])
     with pm.Model(coords={unit: coords[unit], "obs": np.arange(len(frame))}) as model:
@@ -662,7 +517,8 @@ def predict_new(
     Examples
     --------
     >>> from companion import fit
-    >>> data, _ = simulate_coins(regions=2, factories=1, lines=2, coins=3, seed=1)
+    >>> from companion.simulate import simulate_coins
+    >>> data, _ = simulate_coins(n_regions=2, n_factories=1, n_lines=2, n_coins=3, random_seed=1)
     >>> model = nested_model(data)
     >>> idata = fit.sample(model, random_seed=1, draws=100, tune=100)
     >>> p_new = predict_new(model, idata, {"known line": ("line", "R1/F1/L1"),
@@ -716,55 +572,8 @@ def predict_new(
     return result.predictions["p_new"]
 
 
-def interval_table(draws: xr.DataArray, *, prob: float = 0.9) -> pd.DataFrame:
-    """Mean, equal-tailed interval and its width for each entry of a non-sample dim.
-
-    Parameters
-    ----------
-    draws : xarray.DataArray
-        Draws with dims ``chain``, ``draw`` and at most one other (``scenario``, ``coin``...).
-    prob : float, default 0.9
-        Probability mass of the interval.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``mean``, ``lower``, ``upper``, ``width``, indexed by the other dim.
-
-    Raises
-    ------
-    ValueError
-        If ``prob`` is not between 0 and 1 or ``draws`` has more than one other dim.
-
-    Examples
-    --------
-    >>> draws = xr.DataArray(np.linspace(0, 1, 101)[None, :], dims=("chain", "draw"))
-    >>> interval_table(draws, prob=0.8).round(2).to_dict("records")
-    [{'mean': 0.5, 'lower': 0.1, 'upper': 0.9, 'width': 0.8}]
-    """
-    if not 0 < prob < 1:
-        raise ValueError(f"prob must be between 0 and 1, got {prob!r}")
-    other = [d for d in draws.dims if d not in SAMPLE_DIMS]
-    if len(other) > 1:
-        raise ValueError(f"draws has dims {other} besides chain and draw; select one first")
-    tail = (1 - prob) / 2
-    q = draws.quantile([tail, 1 - tail], dim=SAMPLE_DIMS)
-    index = pd.Index(draws[other[0]].to_numpy(), name=other[0]) if other else [draws.name]
-    lower = np.atleast_1d(q.isel(quantile=0).to_numpy())
-    upper = np.atleast_1d(q.isel(quantile=1).to_numpy())
-    return pd.DataFrame(
-        {
-            "mean": np.atleast_1d(draws.mean(SAMPLE_DIMS).to_numpy()),
-            "lower": lower,
-            "upper": upper,
-            "width": upper - lower,
-        },
-        index=index,
-    )
-
-
 def variance_shares(
-    idata: xr.DataTree, levels: Sequence[str] = COIN_LEVELS, *, prob: float = 0.9
+    idata: xr.DataTree, hierarchy: Sequence[str] = COIN_HIERARCHY, *, ci_prob: float = 0.9
 ) -> pd.DataFrame:
     """How much of the variance of the coins' log-odds each level contributes.
 
@@ -776,15 +585,15 @@ def variance_shares(
     ----------
     idata : xarray.DataTree
         Fit of :func:`nested_model`.
-    levels : sequence of str
+    hierarchy : sequence of str
         The model's levels.
-    prob : float, default 0.9
+    ci_prob : float, default 0.9
         Probability mass of the interval.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``mean``, ``lower``, ``upper``, ``width`` of each level's share (the means
+        Columns ``mean``, ``sd``, ``lower``, ``upper``, ``width`` of each level's share (the means
         sum to one), indexed by level.
 
     Raises
@@ -800,7 +609,7 @@ def variance_shares(
     >>> variance_shares(tree, ["line", "coin"])["mean"].tolist()
     [0.9, 0.1]
     """
-    names = _check_level_names(levels)
+    names = _check_hierarchy(hierarchy)
     missing = [f"sigma_{k}" for k in names if f"sigma_{k}" not in idata.posterior]
     if missing:
         raise KeyError(f"posterior has no {missing[0]!r}; is this a nested_model fit?")
@@ -809,4 +618,4 @@ def variance_shares(
         dim=pd.Index(names, name="level"),
     )
     shares = (variances / variances.sum("level")).rename("share")
-    return interval_table(shares, prob=prob)
+    return interval_table(shares, ci_prob=ci_prob)

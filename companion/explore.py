@@ -10,7 +10,8 @@ of ``x`` is left out: it barely moves the intercepts when ``x`` is unrelated to 
 - :func:`shrinkage_table`: per level, the unpooled and partially pooled mean and sd, the
   fraction of the way each level moves to the population mean, and the rows it would need
   on its own to be as certain.
-- :func:`plot_explorer`: the shrinkage picture of that table.
+- :func:`plot_explorer`: the shrinkage picture of that table
+  (:func:`companion.plots.plot_shrinkage`, titled with the small level's numbers).
 - :func:`shrinkage_explorer`: sliders wired to :func:`plot_explorer` with ``ipywidgets``.
 
 Introduced in ``notebooks/03_partial_pooling.ipynb``.
@@ -26,8 +27,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from companion import exact
+from companion import exact, plots
 from companion.models import PRIORS
+from companion.validate import check_positive
 
 __all__ = [
     "DEFAULT_MEANS",
@@ -41,11 +43,6 @@ __all__ = [
 DEFAULT_MEANS: tuple[float, ...] = (5.0, 5.2, 3.0)
 #: Rows of the large levels ``h2`` and ``h3`` (as in ``data/levels.csv``).
 DEFAULT_OTHER_SIZES: tuple[int, ...] = (145, 350)
-
-
-def _check_positive(name: str, value: float) -> None:
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
 
 
 def _levels(
@@ -127,8 +124,13 @@ def shrinkage_table(
     >>> bool(table.loc["h1", "partial_sd"] < table.loc["h1", "unpooled_sd"])
     True
     """
-    _check_positive("group_sd", group_sd)
-    _check_positive("sigma", sigma)
+    if group_sd is None:
+        raise ValueError(
+            "the explorer needs a fixed group_sd: it shows the exact posterior for one value "
+            "of the spread, and group_sd=None (learned) has no single one"
+        )
+    check_positive(group_sd, name="group_sd")
+    check_positive(sigma, name="sigma")
     labels, ybar, rows = _levels(n_small, means, other_sizes)
     h = len(labels)
     # Row h of the design, scaled by sqrt(rows), turns ybar[h] into one observation with
@@ -215,49 +217,13 @@ def plot_explorer(
     table = shrinkage_table(
         n_small, group_sd=group_sd, sigma=sigma, means=means, other_sizes=other_sizes
     )
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.2))
-    rows = np.arange(len(table))[::-1].astype(float)
-    lift = 0.12
-    population = float(table["population_mean"].iloc[0])
-    ax.axvline(population, color="0.4", ls="--", lw=1, label="population mean w")
-    ax.errorbar(
-        table["unpooled_mean"],
-        rows + lift,
-        xerr=table["unpooled_sd"],
-        fmt="o",
-        mfc="white",
-        color="C0",
-        capsize=3,
-        label="unpooled (mean ± 1 sd)",
-    )
-    ax.errorbar(
-        table["partial_mean"],
-        rows - lift,
-        xerr=table["partial_sd"],
-        fmt="o",
-        color="C1",
-        capsize=3,
-        label="partially pooled (mean ± 1 sd)",
-    )
-    for row, (_, level) in zip(rows, table.iterrows(), strict=True):
-        ax.annotate(
-            "",
-            xy=(level["partial_mean"], row - lift),
-            xytext=(level["unpooled_mean"], row + lift),
-            arrowprops={"arrowstyle": "->", "color": "0.2", "lw": 1.2},
-        )
-    ax.set_yticks(rows, [f"{label} (n={n})" for label, n in table["rows"].items()])
-    ax.set_ylim(rows.min() - 0.6, rows.max() + 0.6)
-    ax.set_xlabel("intercept a (posterior mean ± 1 sd)")
-    ax.set_ylabel("level")
+    ax = plots.plot_shrinkage(table, ax=ax)
     small = table.iloc[0]
     ax.set_title(
         f"{table.index[0]} moves {small['shrinkage']:.0%} of the way to w; "
         f"alone it would need {small['rows_alone']:.0f} rows",
         fontsize="medium",
     )
-    ax.legend(loc="best", fontsize="small")
     return ax
 
 

@@ -16,6 +16,8 @@ import pandas as pd
 import pymc as pm
 import xarray as xr
 
+from companion.validate import check_positive
+
 __all__ = ["Health", "UnhealthyFitError", "check_health", "diagnose", "residual_z", "sample"]
 
 #: Course defaults: two chains suit a two-core laptop and mybinder.org's single core.
@@ -103,7 +105,8 @@ class Health:
     min_ess_bulk, min_ess_tail : float
         Smallest bulk and tail effective sample sizes.
     worst : dict of str to str
-        Which variable gave the worst r-hat and bulk ESS.
+        Which entry (variable and coordinate, as ``az.summary`` names it) gave the worst r-hat
+        and bulk ESS.
     thresholds : dict of str to float
         ``max_rhat``, ``min_ess_bulk`` and ``max_divergences`` used for :attr:`ok`.
     """
@@ -146,19 +149,6 @@ class Health:
         )
 
 
-def _extreme(tree: xr.DataTree, *, largest: bool) -> tuple[float, str]:
-    best_value, best_name = (-np.inf if largest else np.inf), ""
-    node = tree["posterior"] if "posterior" in tree.children else tree
-    for name, values in node.data_vars.items():
-        arr = np.asarray(values, dtype=float)
-        if arr.size == 0:
-            continue
-        value = float(np.nanmax(arr) if largest else np.nanmin(arr))
-        if (value > best_value) if largest else (value < best_value):
-            best_value, best_name = value, str(name)
-    return best_value, best_name
-
-
 def diagnose(
     idata: xr.DataTree,
     *,
@@ -168,6 +158,10 @@ def diagnose(
     max_divergences: int = 0,
 ) -> Health:
     """Compute divergences, r-hat and ESS of a fit, without raising.
+
+    r-hat (rank-normalised, split) and the effective sample sizes are ArviZ's
+    (``az.summary(kind="diagnostics")``); the worst entry names the variable and coordinate
+    (``a[h1]``).
 
     Parameters
     ----------
@@ -185,26 +179,27 @@ def diagnose(
 
     Examples
     --------
-    >>> import pymc as pm
-    >>> with pm.Model() as model:
-    ...     mu = pm.Normal("mu", 0, 1)
-    >>> health = diagnose(sample(model, random_seed=1))
+    >>> rng = np.random.default_rng(1)
+    >>> fit = xr.DataTree.from_dict({
+    ...     "posterior": xr.Dataset({"mu": (("chain", "draw"), rng.normal(size=(2, 1000)))}),
+    ...     "sample_stats": xr.Dataset({"diverging": (("chain", "draw"), np.zeros((2, 1000), bool))}),
+    ... })
+    >>> health = diagnose(fit)
     >>> health.divergences, health.ok
     (0, True)
     """
     names = list(var_names) if var_names is not None else None
-    rhat = az.rhat(idata, var_names=names)
-    ess_bulk = az.ess(idata, var_names=names, method="bulk")
-    ess_tail = az.ess(idata, var_names=names, method="tail")
-    max_r, worst_r = _extreme(rhat, largest=True)
-    min_b, worst_b = _extreme(ess_bulk, largest=False)
-    min_t, _ = _extreme(ess_tail, largest=False)
+    table = az.summary(idata, var_names=names, kind="diagnostics", round_to="none")
+    table = table.dropna(subset=["r_hat", "ess_bulk", "ess_tail"], how="all")
     return Health(
         divergences=int(idata.sample_stats["diverging"].sum()),
-        max_rhat=max_r,
-        min_ess_bulk=min_b,
-        min_ess_tail=min_t,
-        worst={"rhat": worst_r, "ess_bulk": worst_b},
+        max_rhat=float(table["r_hat"].max()),
+        min_ess_bulk=float(table["ess_bulk"].min()),
+        min_ess_tail=float(table["ess_tail"].min()),
+        worst={
+            "rhat": str(table["r_hat"].idxmax()),
+            "ess_bulk": str(table["ess_bulk"].idxmin()),
+        },
         thresholds={
             "max_rhat": max_rhat,
             "min_ess_bulk": min_ess_bulk,
@@ -240,10 +235,12 @@ def check_health(
 
     Examples
     --------
-    >>> import pymc as pm
-    >>> with pm.Model() as model:
-    ...     mu = pm.Normal("mu", 0, 1)
-    >>> check_health(sample(model, random_seed=1, draws=50, tune=50))
+    >>> stuck = np.repeat(np.random.default_rng(1).normal(size=(2, 50)), 4, axis=1)
+    >>> fit = xr.DataTree.from_dict({
+    ...     "posterior": xr.Dataset({"mu": (("chain", "draw"), stuck)}),
+    ...     "sample_stats": xr.Dataset({"diverging": (("chain", "draw"), np.zeros((2, 200), bool))}),
+    ... })
+    >>> check_health(fit)
     Traceback (most recent call last):
     ...
     companion.fit.UnhealthyFitError: ...bulk ESS ... < 400 (on mu)
@@ -302,8 +299,7 @@ def residual_z(
     >>> residual_z(frame, a=0.0, b=0.0, sigma=1.0).round(2).tolist()
     [1.41, -1.41]
     """
-    if not np.isfinite(sigma) or sigma <= 0:
-        raise ValueError(f"sigma must be a positive number, got {sigma!r}")
+    check_positive(sigma, name="sigma")
     residual = data[outcome] - a - b * data[predictor]
     by_group = residual.groupby(data[group]).agg(["mean", "count"])
     return (by_group["mean"] / (sigma / np.sqrt(by_group["count"]))).rename("z")

@@ -5,8 +5,8 @@
   attributes, with a fresh draw of the product's own deviation from the population);
 - :func:`forecast_table` summarises draws as a tidy data frame (median, 50% and 90%
   intervals), with the observed sales and their CRPS when given;
-- :func:`crps` and :func:`interval_coverage` score forecasts on held-out weeks;
-- :func:`plot_forecast_fan` draws one product's history and forecast fan.
+- :func:`crps` and :func:`interval_coverage` score forecasts on held-out weeks; the fan chart
+  of a forecast table is :func:`companion.plots.plot_forecast_fan`.
 
 Every label in a forecast request is checked against the fitted model's coords before any
 index reaches the model: compiled indexing does not check bounds, so an unchecked code would
@@ -18,47 +18,22 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pymc as pm
 import pytensor.tensor as pt
 import xarray as xr
-from matplotlib.axes import Axes
 
-from companion.data import validate_frame
-from companion.models import encode_levels
+from companion.retail import model_kind
+from companion.summaries import SAMPLE_DIMS, stack_draws
+from companion.validate import encode_levels, validate_frame
 
 __all__ = [
     "crps",
     "forecast_table",
     "interval_coverage",
-    "plot_forecast_fan",
     "predict_sales",
 ]
-
-SAMPLE_DIMS = ("chain", "draw")
-
-
-def _kind(model: pm.Model, product: str) -> tuple[str, list[str]]:
-    """Name the builder a model came from, and the attribute dims its forecasts need."""
-    names = model.named_vars
-    if f"{product}_sd" in names and "log_demand" in names:
-        prefix, suffix = f"{product}_", "_idx"
-        attributes = [
-            name[len(prefix) : -len(suffix)]
-            for name in names
-            if name.startswith(prefix) and name.endswith(suffix) and name != f"{product}_idx"
-        ]
-        return "crossed", attributes
-    if "beta" in names:
-        return "attribute", [model.named_vars_to_dims["beta"][0]]
-    if "log_demand" in names and product in model.coords:
-        return "no_pooling", []
-    raise ValueError(
-        "predict_sales needs a model built by companion.retail (no_pooling_model, "
-        f"attribute_model or crossed_model) with product column {product!r}"
-    )
 
 
 def _check_codes(codes: np.ndarray, size: int, name: str) -> np.ndarray:
@@ -163,8 +138,8 @@ def predict_sales(
 
     Examples
     --------
-    >>> from companion import fit, retail
-    >>> data, _ = retail.simulate_retail(12, 10, holdout_weeks=2, seed=3)
+    >>> from companion import fit, retail, simulate
+    >>> data, _ = simulate.simulate_retail(12, 10, holdout_weeks=2, random_seed=3)
     >>> model = retail.attribute_model(data)
     >>> idata = fit.sample(model, random_seed=1, draws=100, tune=100)
     >>> request = pd.DataFrame({"product": ["new"], "colour": ["purple"], "week": [11]})
@@ -173,7 +148,7 @@ def predict_sales(
     ...
     ValueError: prediction request: column 'colour' has unknown level 'purple'; known levels: ...
     """
-    kind, attributes = _kind(model, product)
+    kind, attributes = model_kind(model, product=product)
     schema = {product: "string", week: "int", **dict.fromkeys(attributes, "string")}
     frame = validate_frame(request, schema, source="prediction request")
     frame = frame.reset_index(drop=True)
@@ -241,7 +216,7 @@ def _stacked(draws: xr.DataArray | np.ndarray) -> np.ndarray:
         other = [d for d in draws.dims if d not in SAMPLE_DIMS]
         if len(other) != 1 or not set(SAMPLE_DIMS) <= set(draws.dims):
             raise ValueError(f"draws need dims chain, draw and one row dim; got {draws.dims}")
-        return draws.transpose(*SAMPLE_DIMS, other[0]).to_numpy().reshape(-1, draws.sizes[other[0]])
+        return stack_draws(draws).transpose("sample", other[0]).to_numpy()
     values = np.asarray(draws, dtype=float)
     if values.ndim != 2:
         raise ValueError(f"draws must be a (sample, row) array, got shape {values.shape}")
@@ -369,14 +344,16 @@ def forecast_table(
     return table
 
 
-def interval_coverage(table: pd.DataFrame, *, prob: float = 0.9, outcome: str = "sales") -> float:
-    """Share of rows whose observed value lies within the ``prob`` interval, ends included.
+def interval_coverage(
+    table: pd.DataFrame, *, ci_prob: float = 0.9, outcome: str = "sales"
+) -> float:
+    """Share of rows whose observed value lies within the ``ci_prob`` interval, ends included.
 
     Parameters
     ----------
     table : pandas.DataFrame
         From :func:`forecast_table` with observed values.
-    prob : {0.9, 0.5}
+    ci_prob : {0.9, 0.5}
         Which interval.
     outcome : str, default "sales"
         Column of observed values.
@@ -389,7 +366,7 @@ def interval_coverage(table: pd.DataFrame, *, prob: float = 0.9, outcome: str = 
     Raises
     ------
     ValueError
-        If ``prob`` is not 0.9 or 0.5, or the table has no ``outcome`` column.
+        If ``ci_prob`` is not 0.9 or 0.5, or the table has no ``outcome`` column.
 
     Examples
     --------
@@ -397,97 +374,12 @@ def interval_coverage(table: pd.DataFrame, *, prob: float = 0.9, outcome: str = 
     >>> interval_coverage(table)
     0.5
     """
-    key = {0.9: "90", 0.5: "50"}.get(prob)
+    key = {0.9: "90", 0.5: "50"}.get(ci_prob)
     if key is None:
         raise ValueError(
-            f"prob must be 0.9 or 0.5 (the intervals forecast_table gives), got {prob!r}"
+            f"ci_prob must be 0.9 or 0.5 (the intervals forecast_table gives), got {ci_prob!r}"
         )
     if outcome not in table.columns:
         raise ValueError(f"table has no {outcome!r} column; pass observed= to forecast_table")
     inside = (table[outcome] >= table[f"lower_{key}"]) & (table[outcome] <= table[f"upper_{key}"])
     return float(inside.mean())
-
-
-def plot_forecast_fan(
-    table: pd.DataFrame,
-    label: str,
-    history: pd.DataFrame | None = None,
-    *,
-    outcome: str = "sales",
-    product: str = "product",
-    week: str = "week",
-    legend: bool = True,
-    ax: Axes | None = None,
-) -> Axes:
-    """Draw one product's past sales and its forecast fan (median, 50% and 90% intervals).
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        From :func:`forecast_table`; the held-out sales are drawn too when present.
-    label : str
-        The product to draw.
-    history : pandas.DataFrame, optional
-        Past weekly sales (columns ``product``, ``week``, ``outcome``).
-    outcome, product, week : str
-        Column names.
-    legend : bool, default True
-        Whether to add a legend.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw; a new figure when omitted.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        The axes drawn on.
-
-    Raises
-    ------
-    ValueError
-        If the table holds no forecast for ``label``.
-
-    Examples
-    --------
-    >>> table = pd.DataFrame({"product": "a", "week": [5, 6], "median": [3.0, 3.0],
-    ...     "lower_90": [0.0, 0.0], "upper_90": [8.0, 8.0], "lower_50": [1.0, 1.0],
-    ...     "upper_50": [5.0, 5.0]})
-    >>> ax = plot_forecast_fan(table, "a")
-    >>> len(ax.collections), ax.get_xlabel()
-    (2, 'week')
-    """
-    rows = table.loc[table[product].astype(str) == str(label)].sort_values(week)
-    if rows.empty:
-        raise ValueError(f"the table has no forecast for {product} {label!r}")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.5))
-    x = rows[week].to_numpy()
-    ax.fill_between(
-        x,
-        rows["lower_90"],
-        rows["upper_90"],
-        step="mid",
-        alpha=0.25,
-        color="C0",
-        label="90% interval",
-    )
-    ax.fill_between(
-        x,
-        rows["lower_50"],
-        rows["upper_50"],
-        step="mid",
-        alpha=0.45,
-        color="C0",
-        label="50% interval",
-    )
-    ax.step(x, rows["median"], where="mid", color="C0", label="median forecast")
-    if history is not None:
-        past = history.loc[history[product].astype(str) == str(label)]
-        ax.plot(past[week], past[outcome], "o-", color="0.3", ms=3, lw=1, label="past sales")
-    if outcome in rows.columns:
-        ax.plot(x, rows[outcome], "o", color="C3", ms=4, label="held-out sales")
-    ax.set_xlabel(week)
-    ax.set_ylabel(f"{outcome} per {week}")
-    ax.set_title(f"{product} {label}")
-    if legend:
-        ax.legend(fontsize="x-small", loc="upper left")
-    return ax

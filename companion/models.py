@@ -12,29 +12,70 @@ forum thread, ``y ~ Normal(a + b x, sigma)`` with a categorical predictor:
 3. :func:`partial_pooling_model`, ``a[h] ~ Normal(w, tau)`` with the spread ``tau`` fixed
    (the thread's ``Normal(w, 1)``) or learned, centred or non-centred.
 
+Every builder takes the same shapes of data:
+
+- ``family="normal"`` (the default): a continuous outcome with a noise sd that is learned
+  (``sigma=None``), fixed (``sigma=2.0``) or known per row (``sigma="se"``, a column of
+  standard errors, as in a meta-analysis);
+- ``family="binomial"`` (implied by ``trials=``): successes out of ``trials`` on the
+  log-odds scale;
+- ``family="poisson"``: counts, with ``exposure="hours"`` as a ``log(exposure)`` offset so
+  that the intercepts are log rates per unit of exposure.
+
+``priors={"w": pm.Normal.dist(0, 5), "tau": pm.HalfCauchy.dist(5)}`` replaces any default
+prior by name with a PyMC ``.dist()`` object; an unknown name is an error listing the valid
+ones. When the data put the intercept more than :data:`PRIOR_TAIL_SDS` prior sds from its
+prior's centre (per-hour failure rates, say, on a log scale centred at 0), the builder warns
+with :class:`PriorTailWarning`, naming the prior and a ``priors=`` that fits the data: the fit
+is still valid, but the prior then shapes the answer. :func:`population_mean` reports the
+fitted population on the outcome's scale (mean beside median), and
+:func:`companion.predict.predict` predicts new rows and new groups, checking labels.
+
 Introduced in ``notebooks/01_pooled_intercept.ipynb``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import warnings
+import weakref
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import pymc as pm
 import xarray as xr
+from pymc.distributions.continuous import FlatRV, HalfFlatRV
+from pymc.distributions.distribution import SymbolicRandomVariable
+from pymc.distributions.shape_utils import change_dist_size
+from pytensor.raise_op import Assert
+from pytensor.tensor.random.op import RandomVariable
+from pytensor.tensor.variable import TensorVariable
 
-from companion.data import check_levels, validate_frame
+from companion.validate import (
+    as_list,
+    check_positive,
+    check_successes,
+    encode_levels,
+    group_column,
+    group_levels,
+    validate_frame,
+)
 
 __all__ = [
     "BINOMIAL_PRIORS",
+    "FAMILIES",
+    "POISSON_PRIORS",
     "PRIORS",
+    "PRIOR_TAIL_SDS",
+    "ModelSpec",
+    "PriorTailWarning",
+    "model_spec",
     "new_group_intercept",
-    "encode_levels",
-    "group_levels",
     "onehot_model",
     "partial_pooling_model",
     "pooled_model",
+    "population_mean",
     "unpooled_model",
 ]
 
@@ -53,83 +94,86 @@ BINOMIAL_PRIORS: dict[str, float] = {
     "tau_sd": 1.0,  # tau ~ HalfNormal(1): group log-odds differ by up to about +-2
 }
 
+#: Prior scales on the log scale of a Poisson rate per unit of exposure.
+POISSON_PRIORS: dict[str, float] = {
+    "intercept_sd": 2.5,  # a and w ~ Normal(0, 2.5): rates from about 0.007 to 150 per unit
+    "slope_sd": 1.0,  # b ~ Normal(0, 1) per unit of a predictor
+    "tau_sd": 1.0,  # tau ~ HalfNormal(1): group rates differ by factors up to about e^2
+}
 
-def _as_list(predictors: str | Sequence[str]) -> list[str]:
-    return [predictors] if isinstance(predictors, str) else list(predictors)
+#: The likelihoods the builders know.
+FAMILIES = ("normal", "binomial", "poisson")
 
+#: Prior sds between the data's pooled estimate and the intercept prior's centre above which
+#: the builders warn with :class:`PriorTailWarning`.
+PRIOR_TAIL_SDS = 3.0
 
-def _group_column(data: pd.DataFrame, group: str) -> pd.Series:
-    if group not in data.columns:
-        present = ", ".join(repr(str(c)) for c in data.columns)
-        raise ValueError(f"data: missing group column {group!r} (columns present: {present})")
-    values = data[group]
-    if values.isna().any():
-        row = values.index[np.flatnonzero(values.isna().to_numpy())[0]]
-        raise ValueError(f"data: group column {group!r} has a missing value at row {row!r}")
-    return values.astype("string")
-
-
-def group_levels(data: pd.DataFrame, group: str) -> pd.Index:
-    """Return the sorted level labels of a group column, as the builders use them for coords.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        The data.
-    group : str
-        Name of the group column; its values are read as text labels.
-
-    Returns
-    -------
-    pandas.Index
-        Sorted unique labels.
-
-    Examples
-    --------
-    >>> group_levels(pd.DataFrame({"ward": ["b", "a", "b"]}), "ward").tolist()
-    ['a', 'b']
-    """
-    return pd.Index(np.sort(pd.unique(_group_column(data, group).to_numpy())), name=group)
+_DEFAULT_PREDICTORS = ("x",)
 
 
-def encode_levels(
-    values: pd.Series | Collection[str], levels: Sequence[str], *, column: str
-) -> np.ndarray:
-    """Turn level labels into integer codes of ``levels``, refusing unknown labels.
+class PriorTailWarning(UserWarning):
+    """The data sit far in the tail of the intercept's prior (see :data:`PRIOR_TAIL_SDS`)."""
 
-    Compiled indexing does not check bounds, so a code outside a model's coords would read
-    garbage silently; every index that reaches a model goes through this check first.
 
-    Parameters
-    ----------
-    values : pandas.Series or collection of str
-        Labels to encode.
-    levels : sequence of str
-        The model's coords for this column, in order.
-    column : str
-        Column name, for the error message.
+@dataclass(frozen=True)
+class ModelSpec:
+    """What a builder recorded about the model it built (see :func:`model_spec`)."""
 
-    Returns
-    -------
-    numpy.ndarray
-        ``int64`` codes, each in ``range(len(levels))``.
+    kind: str  #: "pooled", "unpooled", "onehot" or "partial"
+    family: str  #: "normal", "binomial" or "poisson"
+    outcome: str
+    group: str | None
+    predictors: tuple[str, ...]
+    sigma: float | str | None  #: fixed sd, column of known sds, or None (learned)
+    trials: str | None
+    exposure: str | None
+    group_sd: float | None
+    centered: bool
 
-    Raises
-    ------
-    ValueError
-        If a label is not in ``levels``.
 
-    Examples
-    --------
-    >>> encode_levels(["h3", "h1"], ["h1", "h2", "h3"], column="level").tolist()
-    [2, 0]
-    """
-    labels = pd.Series(list(values), dtype="string")
-    if labels.isna().any():
-        raise ValueError(f"column {column!r} has a missing level label")
-    check_levels(labels, levels, column=column, source="prediction request")
-    codes = pd.Index([str(level) for level in levels]).get_indexer(labels.to_numpy())
-    return codes.astype("int64")
+_SPECS: weakref.WeakKeyDictionary[pm.Model, ModelSpec] = weakref.WeakKeyDictionary()
+
+
+def _family(family: str | None, *, trials: str | None, exposure: str | None, sigma: object) -> str:
+    if family is None:
+        family = "binomial" if trials is not None else "normal"
+    if family not in FAMILIES:
+        listed = ", ".join(repr(f) for f in FAMILIES)
+        raise ValueError(f"family must be one of {listed}, got {family!r}")
+    if family == "binomial" and trials is None:
+        raise ValueError("family='binomial' needs trials='<column>' holding the number of trials")
+    if trials is not None and family != "binomial":
+        raise ValueError(
+            f"trials= applies to family='binomial' (successes out of trials), not {family!r}"
+        )
+    if exposure is not None and family != "poisson":
+        raise ValueError(
+            f"exposure= applies to family='poisson' (counts per unit of exposure), not "
+            f"{family!r}; pass family='poisson' with exposure={exposure!r}"
+        )
+    if sigma is not None and family != "normal":
+        where = "omit it when trials is given" if family == "binomial" else "omit it"
+        raise ValueError(
+            f"sigma applies to a continuous (normal) outcome; {where} (family={family!r})"
+        )
+    return family
+
+
+def _sigma_kind(sigma: object) -> str:
+    """Classify ``sigma``: ``"learned"`` (None), ``"fixed"`` (a number), ``"column"`` (a name)."""
+    if sigma is None:
+        return "learned"
+    if isinstance(sigma, str):
+        return "column"
+    if isinstance(sigma, (int, float, np.integer, np.floating)) and not isinstance(sigma, bool):
+        if not np.isfinite(sigma) or sigma <= 0:
+            raise ValueError(f"sigma must be a positive number or None, got {sigma!r}")
+        return "fixed"
+    raise ValueError(
+        f"sigma takes one number (a noise sd shared by every row), None (learned), or the name "
+        f"of a column holding each row's known sd (sigma='se'); got a {type(sigma).__name__}: "
+        "pass the column's name instead"
+    )
 
 
 def _prepare(
@@ -139,97 +183,341 @@ def _prepare(
     group: str | None,
     predictors: Sequence[str],
     trials: str | None = None,
+    exposure: str | None = None,
+    sigma: str | None = None,
+    family: str | None = None,
 ) -> tuple[pd.DataFrame, dict[str, object]]:
-    kind = "float" if trials is None else "count"
-    schema = {outcome: kind, **{name: "float" for name in predictors}}
-    if trials is not None:
-        if trials == outcome or trials in predictors:
-            raise ValueError(
-                f"column {trials!r} cannot be both the trials and the outcome/predictor"
-            )
-        schema[trials] = "count"
-    if group is not None and (group == outcome or group in predictors or group == trials):
-        raise ValueError(f"column {group!r} cannot be both the group and the outcome/predictor")
+    family = family or ("normal" if trials is None else "binomial")
+    if predictors is _DEFAULT_PREDICTORS and "x" not in data.columns:
+        raise ValueError(
+            "predictors defaults to ('x',), the course's simulated predictor, and the data have "
+            "no column 'x': pass predictors=() for intercepts only, or predictors=['your column']"
+        )
+    predictors = as_list(predictors)
+    schema: dict[str, str] = {outcome: "float" if family == "normal" else "count"}
+    roles = {outcome: "the outcome"}
+    for name in predictors:
+        schema[name] = "float"
+        roles.setdefault(name, "a predictor")
+    for column, kind, role in (
+        (trials, "count", "the trials"),
+        (exposure, "float", "the exposure"),
+        (sigma, "float", "the known sd (sigma)"),
+        (group, None, "the group"),
+    ):
+        if column is None:
+            continue
+        if column in roles:
+            raise ValueError(f"column {column!r} cannot be both {role} and {roles[column]}")
+        roles[column] = role
+        if kind is not None:
+            schema[column] = kind
     frame = validate_frame(data, schema)
-    if trials is not None:
-        above = (frame[outcome] > frame[trials]).to_numpy()
-        if above.any():
-            row = frame.index[np.flatnonzero(above)[0]]
+    for column, what in ((exposure, "exposure"), (sigma, "sigma")):
+        if column is None:
+            continue
+        bad = (frame[column] <= 0).to_numpy()
+        if bad.any():
+            position = int(np.flatnonzero(bad)[0])
+            row, value = frame.index[position], float(frame[column].iloc[position])
+            row = row.item() if isinstance(row, np.generic) else row
             raise ValueError(
-                f"data: column {outcome!r} has {frame.loc[row, outcome]} successes out of "
-                f"{frame.loc[row, trials]} trials (column {trials!r}) at row {row!r}"
+                f"data: column {column!r} ({what}) must be positive, found {value!r} at row {row!r}"
             )
+    if trials is not None:
+        check_successes(frame, successes=outcome, trials=trials)
     coords: dict[str, object] = {"obs": np.arange(len(frame))}
     if predictors:
         coords["predictor"] = list(predictors)
     if group is not None:
-        labels = _group_column(data, group)
+        labels = group_column(data, group)
         levels = group_levels(data, group)
         frame[group] = labels
         coords[group] = levels.tolist()
     return frame, coords
 
 
-def _priors(trials: str | None) -> dict[str, float]:
-    return PRIORS if trials is None else BINOMIAL_PRIORS
+def _defaults(family: str) -> dict[str, float]:
+    return {"normal": PRIORS, "binomial": BINOMIAL_PRIORS, "poisson": POISSON_PRIORS}[family]
+
+
+def _default_prior(name: str, family: str) -> TensorVariable:
+    scales = _defaults(family)
+    if name in ("a", "w"):
+        return pm.Normal.dist(0.0, scales["intercept_sd"])
+    if name == "b":
+        return pm.Normal.dist(0.0, scales["slope_sd"])
+    if name == "tau":
+        return pm.HalfNormal.dist(scales["tau_sd"])
+    return pm.HalfNormal.dist(scales["sigma_sd"])
+
+
+def _check_priors(priors: Mapping[str, object] | None, valid: Sequence[str]) -> dict[str, object]:
+    priors = dict(priors or {})
+    listed = ", ".join(repr(name) for name in valid)
+    for name, dist in priors.items():
+        if name not in valid:
+            raise ValueError(f"priors: unknown name {name!r}; this model's priors are {listed}")
+        op = getattr(getattr(dist, "owner", None), "op", None)
+        if not isinstance(op, (RandomVariable, SymbolicRandomVariable)):
+            raise ValueError(
+                f"priors[{name!r}] must be a PyMC distribution made with .dist(), such as "
+                f"pm.Normal.dist(0, 5); got {type(dist).__name__}"
+            )
+        if getattr(dist, "name", None):
+            raise ValueError(
+                f"priors[{name!r}] is the model variable {dist.name!r}; pass an unnamed "
+                "distribution made with .dist(), such as pm.HalfCauchy.dist(5)"
+            )
+    return priors
+
+
+def _prior(
+    name: str,
+    *,
+    family: str,
+    priors: Mapping[str, object],
+    dims: str | None = None,
+    positive: bool = False,
+) -> TensorVariable:
+    """Register the prior of ``name``: the learner's ``.dist()`` if given, else the default."""
+    model = pm.modelcontext(None)
+    size = (len(model.coords[dims]),) if dims else ()
+    dist = priors.get(name)
+    if dist is None:
+        dist = _default_prior(name, family)
+    try:
+        resized = change_dist_size(dist, size)
+    except Exception as error:  # noqa: BLE001 - re-raised with the prior named
+        raise ValueError(
+            f"priors[{name!r}] cannot take the shape {size} of dims {dims!r}: {error}"
+        ) from error
+    if positive and name in priors:
+        below = pm.logp(resized, np.full(size, -1.0)).eval()
+        if np.isfinite(below).any():
+            raise ValueError(
+                f"priors[{name!r}] puts mass on negative values, but {name!r} is a standard "
+                "deviation: use a positive distribution such as pm.HalfNormal.dist(1), "
+                "pm.HalfCauchy.dist(5) or pm.Exponential.dist(1)"
+            )
+    return model.register_rv(resized, name, dims=(dims,) if dims else None)
+
+
+def _prior_location(dist: TensorVariable) -> tuple[float, float] | None:
+    """Centre (median) and scale (half the 16-84% range) of a scalar prior, by simulation."""
+    if isinstance(dist.owner.op, (FlatRV, HalfFlatRV)):
+        return None  # an improper prior has no tail
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # compile chatter of an unusual prior
+            draws = pm.draw(change_dist_size(dist, (4000,)), random_seed=0)
+    except Exception:  # noqa: BLE001 - a prior PyMC cannot draw from: no check
+        return None
+    low, mid, high = np.quantile(draws, [0.16, 0.5, 0.84])
+    scale = (high - low) / 2
+    return (float(mid), float(scale)) if np.isfinite(scale) and scale > 0 else None
+
+
+def _pooled_estimate(frame: pd.DataFrame, spec: ModelSpec) -> tuple[float, str]:
+    """Return the pooled estimate of the intercept on the link scale, and the scale's name."""
+    y = frame[spec.outcome].to_numpy(dtype=float)
+    if spec.family == "normal":
+        if spec.predictors:
+            design = np.column_stack([np.ones(len(y)), frame[list(spec.predictors)].to_numpy()])
+            return float(np.linalg.lstsq(design, y, rcond=None)[0][0]), "outcome"
+        return float(y.mean()), "outcome"
+    if spec.family == "binomial":
+        n = frame[spec.trials].to_numpy(dtype=float).sum()
+        rate = np.clip(y.sum(), 0.5, n - 0.5) / n
+        return float(np.log(rate / (1 - rate))), "log-odds"
+    total = frame[spec.exposure].to_numpy(dtype=float).sum() if spec.exposure else len(y)
+    return float(np.log(max(y.sum(), 0.5) / total)), "log"
+
+
+def _check_prior_tail(
+    frame: pd.DataFrame, spec: ModelSpec, name: str, priors: Mapping[str, object]
+) -> None:
+    if name in priors:
+        location = _prior_location(priors[name])
+        described = f"the prior you gave for {name!r}"
+    else:
+        location = (0.0, _defaults(spec.family)["intercept_sd"])
+        described = f"the default prior {name!r} ~ Normal(0, {location[1]:g})"
+    if location is None:
+        return
+    estimate, scale_name = _pooled_estimate(frame, spec)
+    centre, scale = location
+    distance = abs(estimate - centre) / scale
+    if distance > PRIOR_TAIL_SDS:
+        hint = (
+            " (or express the exposure in larger units, e.g. thousands of hours)"
+            if spec.family == "poisson"
+            else ""
+        )
+        warnings.warn(
+            f"the data sit far in the tail of {described}: the pooled estimate of {name!r} on "
+            f"the {scale_name} scale is {estimate:.3g}, {distance:.1f} prior sds from its "
+            f"centre {centre:.3g}. The prior will pull the estimates; pass a prior centred "
+            f"nearer the data, e.g. priors={{{name!r}: pm.Normal.dist({estimate:.2g}, "
+            f"{scale:g})}}{hint}",
+            PriorTailWarning,
+            stacklevel=3,
+        )
+
+
+def _valid_priors(spec: ModelSpec) -> list[str]:
+    names = ["w", "tau"] if spec.kind == "partial" else ["a"]
+    if spec.kind == "partial" and spec.group_sd is not None:
+        names.remove("tau")
+    if spec.predictors:
+        names.append("b")
+    if spec.family == "normal" and spec.sigma is None:
+        names.append("sigma")
+    return names
 
 
 def _likelihood(
     frame: pd.DataFrame,
     mu: object,
     *,
-    outcome: str,
-    predictors: Sequence[str],
-    sigma: float | None,
-    trials: str | None = None,
+    spec: ModelSpec,
+    priors: Mapping[str, object],
 ) -> None:
-    priors = _priors(trials)
-    if predictors:
-        x = pm.Data("x", frame[list(predictors)].to_numpy(), dims=("obs", "predictor"))
-        b = pm.Normal("b", 0.0, priors["slope_sd"], dims="predictor")
+    outcome = spec.outcome
+    if spec.predictors:
+        x = pm.Data("x", frame[list(spec.predictors)].to_numpy(), dims=("obs", "predictor"))
+        b = _prior("b", family=spec.family, priors=priors, dims="predictor")
         mu = mu + pm.math.dot(x, b)
-    if trials is not None:
-        if sigma is not None:
-            raise ValueError("sigma applies to a continuous outcome; omit it when trials is given")
-        n = pm.Data("trials", frame[trials].to_numpy(), dims="obs")
-        pm.Binomial(outcome, n=n, logit_p=mu, observed=frame[outcome].to_numpy(), dims="obs")
+    observed = frame[outcome].to_numpy()
+    if spec.family == "binomial":
+        n = pm.Data("trials", frame[spec.trials].to_numpy(), dims="obs")
+        pm.Binomial(outcome, n=n, logit_p=mu, observed=observed, dims="obs")
         return
-    if sigma is None:
-        noise = pm.HalfNormal("sigma", PRIORS["sigma_sd"])
+    if spec.family == "poisson":
+        if spec.exposure is not None:
+            exposure = pm.Data("exposure", frame[spec.exposure].to_numpy(), dims="obs")
+            mu = mu + pm.math.log(exposure)
+        pm.Poisson(outcome, mu=pm.math.exp(mu), observed=observed, dims="obs")
+        return
+    if spec.sigma is None:
+        noise = _prior("sigma", family="normal", priors=priors, positive=True)
+    elif isinstance(spec.sigma, str):
+        noise = pm.Data("sigma", frame[spec.sigma].to_numpy(), dims="obs")
     else:
-        if not np.isfinite(sigma) or sigma <= 0:
-            raise ValueError(f"sigma must be a positive number or None, got {sigma!r}")
-        noise = float(sigma)
-    pm.Normal(outcome, mu=mu, sigma=noise, observed=frame[outcome].to_numpy(), dims="obs")
+        noise = float(spec.sigma)
+    pm.Normal(outcome, mu=mu, sigma=noise, observed=observed, dims="obs")
+
+
+def _start(
+    data: pd.DataFrame,
+    *,
+    kind: str,
+    outcome: str,
+    group: str | None,
+    predictors: str | Sequence[str],
+    sigma: float | str | None,
+    family: str | None,
+    trials: str | None,
+    exposure: str | None,
+    priors: Mapping[str, object] | None,
+    group_sd: float | None = None,
+    centered: bool = False,
+    check_prior: bool = True,
+) -> tuple[pd.DataFrame, dict[str, object], ModelSpec, dict[str, object]]:
+    """Validate the arguments and the data of a builder; return frame, coords, spec, priors."""
+    family = _family(family, trials=trials, exposure=exposure, sigma=sigma)
+    sigma_kind = _sigma_kind(sigma)
+    frame, coords = _prepare(
+        data,
+        outcome=outcome,
+        group=group,
+        predictors=predictors,
+        trials=trials,
+        exposure=exposure,
+        sigma=sigma if sigma_kind == "column" else None,
+        family=family,
+    )
+    spec = ModelSpec(
+        kind=kind,
+        family=family,
+        outcome=outcome,
+        group=group,
+        predictors=tuple(coords.get("predictor", ())),
+        sigma=float(sigma) if sigma_kind == "fixed" else sigma,
+        trials=trials,
+        exposure=exposure,
+        group_sd=None if group_sd is None else float(group_sd),
+        centered=centered,
+    )
+    checked = _check_priors(priors, _valid_priors(spec))
+    if check_prior:
+        _check_prior_tail(frame, spec, "w" if kind == "partial" else "a", checked)
+    return frame, coords, spec, checked
+
+
+def _group_index(codes: np.ndarray, group: str, n_levels: int) -> TensorVariable:
+    """Register ``{group}_idx`` and return it behind a bounds check.
+
+    Compiled indexing does not check bounds, so a code pushed past the coords with
+    ``pm.set_data`` would read garbage silently; the check turns that into an error.
+    """
+    idx = pm.Data(f"{group}_idx", codes, dims="obs")
+    inside = pm.math.all(pm.math.and_(pm.math.ge(idx, 0), pm.math.lt(idx, n_levels)))
+    message = (
+        f"{group}_idx holds a code outside the model's {n_levels} levels of {group!r}; "
+        "predict new rows with companion.predict.predict, which checks labels"
+    )
+    return Assert(message)(idx, inside)
 
 
 def pooled_model(
     data: pd.DataFrame,
     *,
     outcome: str = "y",
-    predictors: str | Sequence[str] = ("x",),
-    sigma: float | None = None,
+    predictors: str | Sequence[str] = _DEFAULT_PREDICTORS,
+    sigma: float | str | None = None,
+    family: str | None = None,
     trials: str | None = None,
+    exposure: str | None = None,
+    priors: Mapping[str, object] | None = None,
 ) -> pm.Model:
     """Build the pooled model: one intercept ``a`` shared by every row.
 
-    ``y ~ Normal(a + x @ b, sigma)``, ``a ~ Normal(0, 10)``, ``b ~ Normal(0, 5)``,
-    ``sigma ~ HalfNormal(5)``.
+    ``y ~ Normal(a + x @ b, sigma)``; with ``trials`` (``family="binomial"``)
+    ``y ~ Binomial(trials, expit(a + x @ b))``; with ``family="poisson"``
+    ``y ~ Poisson(exposure * exp(a + x @ b))``.
+
+    Default priors, by family (replace any of them with ``priors=``):
+
+    - normal: ``a ~ Normal(0, 10)``, ``b ~ Normal(0, 5)``, ``sigma ~ HalfNormal(5)``;
+    - binomial (log-odds): ``a ~ Normal(0, 2.5)``, ``b ~ Normal(0, 1)``;
+    - poisson (log rate per unit of exposure): ``a ~ Normal(0, 2.5)``, ``b ~ Normal(0, 1)``.
 
     Parameters
     ----------
     data : pandas.DataFrame
         One row per observation.
     outcome : str, default "y"
-        Column of the continuous outcome.
+        Column of the outcome: a number (normal), successes (binomial) or a count (poisson).
     predictors : str or sequence of str, default ("x",)
-        Numeric predictor columns; ``()`` for none.
-    sigma : float, optional
-        Known noise standard deviation; learned when omitted.
+        Numeric predictor columns; ``()`` for none. The default names the course's simulated
+        predictor ``x``: when the data have no column ``x`` and ``predictors`` is not given,
+        the error says to pass ``predictors=()`` or your own columns.
+    sigma : float or str, optional
+        Normal family only. A number is a noise sd shared by every row; a column name gives
+        each row its own known sd (a standard error, as in a meta-analysis); omitted, the
+        sd is learned with prior ``sigma``.
+    family : {"normal", "binomial", "poisson"}, optional
+        Likelihood; ``"binomial"`` when ``trials`` is given, ``"normal"`` otherwise.
     trials : str, optional
-        Column of the number of trials when the outcome counts successes: the likelihood
-        becomes ``Binomial(trials, logit^-1(a + x @ b))`` and the priors those of
-        :data:`BINOMIAL_PRIORS`.
+        Column of the number of trials of a binomial outcome.
+    exposure : str, optional
+        Poisson family only: column of each row's exposure (time, population...), positive;
+        ``log(exposure)`` enters as an offset, so ``exp(a)`` is a rate per unit of exposure.
+    priors : dict of str to distribution, optional
+        Priors that replace the defaults, by name, as PyMC ``.dist()`` objects:
+        ``{"a": pm.Normal.dist(0, 1)}``. Valid names: ``a``, ``b`` (with predictors),
+        ``sigma`` (normal, learned).
 
     Returns
     -------
@@ -239,22 +527,41 @@ def pooled_model(
     Raises
     ------
     ValueError
-        If a column is missing or holds missing or non-numeric values.
+        If a column is missing or holds missing or invalid values, an argument does not fit
+        the family, or a prior's name is unknown.
+
+    Warns
+    -----
+    PriorTailWarning
+        If the data put ``a`` more than 3 prior sds from its prior's centre.
 
     Examples
     --------
     >>> from companion.simulate import simulate_levels
-    >>> data, _ = simulate_levels(seed=1)
+    >>> data, _ = simulate_levels(random_seed=1)
     >>> sorted(pooled_model(data).named_vars)
     ['a', 'b', 'sigma', 'x', 'y']
+    >>> counts = pd.DataFrame({"failures": [5, 1, 14], "hours": [94.3, 15.7, 62.9]})
+    >>> sorted(pooled_model(counts, outcome="failures", predictors=(), family="poisson",
+    ...                     exposure="hours", priors={"a": pm.Normal.dist(-2, 2)}).named_vars)
+    ['a', 'exposure', 'failures']
     """
-    predictors = _as_list(predictors)
-    frame, coords = _prepare(
-        data, outcome=outcome, group=None, predictors=predictors, trials=trials
+    frame, coords, spec, priors = _start(
+        data,
+        kind="pooled",
+        outcome=outcome,
+        group=None,
+        predictors=predictors,
+        sigma=sigma,
+        family=family,
+        trials=trials,
+        exposure=exposure,
+        priors=priors,
     )
     with pm.Model(coords=coords) as model:
-        a = pm.Normal("a", 0.0, _priors(trials)["intercept_sd"])
-        _likelihood(frame, a, outcome=outcome, predictors=predictors, sigma=sigma, trials=trials)
+        a = _prior("a", family=spec.family, priors=priors)
+        _likelihood(frame, a, spec=spec, priors=priors)
+    _SPECS[model] = spec
     return model
 
 
@@ -263,55 +570,68 @@ def unpooled_model(
     *,
     outcome: str = "y",
     group: str = "level",
-    predictors: str | Sequence[str] = ("x",),
-    sigma: float | None = None,
+    predictors: str | Sequence[str] = _DEFAULT_PREDICTORS,
+    sigma: float | str | None = None,
+    family: str | None = None,
     trials: str | None = None,
+    exposure: str | None = None,
+    priors: Mapping[str, object] | None = None,
 ) -> pm.Model:
     """Build the unpooled model: an independent intercept ``a[h]`` for every level.
 
-    ``y ~ Normal(a[h] + x @ b, sigma)`` with ``a[h] ~ Normal(0, 10)`` independently, so a level
-    learns only from its own rows.
+    ``y ~ Normal(a[h] + x @ b, sigma)`` with each ``a[h]`` drawn independently from its prior,
+    so a level learns only from its own rows; ``family`` and ``trials``/``exposure`` change
+    the likelihood as in :func:`pooled_model`.
+
+    Default priors, by family (replace any of them with ``priors=``):
+
+    - normal: ``a[h] ~ Normal(0, 10)``, ``b ~ Normal(0, 5)``, ``sigma ~ HalfNormal(5)``;
+    - binomial (log-odds): ``a[h] ~ Normal(0, 2.5)``, ``b ~ Normal(0, 1)``;
+    - poisson (log rate per unit of exposure): ``a[h] ~ Normal(0, 2.5)``, ``b ~ Normal(0, 1)``.
 
     Parameters
     ----------
     data : pandas.DataFrame
         One row per observation.
-    outcome : str, default "y"
-        Column of the continuous outcome.
+    outcome, predictors, sigma, family, trials, exposure
+        As in :func:`pooled_model`.
     group : str, default "level"
         Column of the level labels; it names the intercepts' dim.
-    predictors : str or sequence of str, default ("x",)
-        Numeric predictor columns.
-    sigma : float, optional
-        Known noise standard deviation; learned when omitted.
-    trials : str, optional
-        Column of the number of trials when the outcome counts successes: the likelihood
-        becomes ``Binomial(trials, logit^-1(a + x @ b))`` and the priors those of
-        :data:`BINOMIAL_PRIORS`.
+    priors : dict of str to distribution, optional
+        As in :func:`pooled_model`; a scalar prior for ``a`` applies to every level.
+        Valid names: ``a``, ``b`` (with predictors), ``sigma`` (normal, learned).
 
     Returns
     -------
     pymc.Model
-        With dims ``obs``, ``predictor`` and ``group``; data ``{group}_idx`` holds row codes.
+        With dims ``obs``, ``predictor`` and ``group``; data ``{group}_idx`` holds row codes
+        (predict new rows with :func:`companion.predict.predict`, which checks labels).
 
     Examples
     --------
     >>> from companion.simulate import simulate_levels
-    >>> data, _ = simulate_levels(seed=1)
+    >>> data, _ = simulate_levels(random_seed=1)
     >>> unpooled_model(data).coords["level"]
     ('h1', 'h2', 'h3')
     """
-    predictors = _as_list(predictors)
-    frame, coords = _prepare(
-        data, outcome=outcome, group=group, predictors=predictors, trials=trials
+    frame, coords, spec, priors = _start(
+        data,
+        kind="unpooled",
+        outcome=outcome,
+        group=group,
+        predictors=predictors,
+        sigma=sigma,
+        family=family,
+        trials=trials,
+        exposure=exposure,
+        priors=priors,
     )
     codes = encode_levels(frame[group], coords[group], column=group)
     with pm.Model(coords=coords) as model:
-        idx = pm.Data(f"{group}_idx", codes, dims="obs")
-        a = pm.Normal("a", 0.0, _priors(trials)["intercept_sd"], dims=group)
-        _likelihood(
-            frame, a[idx], outcome=outcome, predictors=predictors, sigma=sigma, trials=trials
-        )
+        idx = _group_index(codes, group, len(coords[group]))
+        a = _prior("a", family=spec.family, priors=priors, dims=group)
+        _likelihood(frame, a[idx], spec=spec, priors=priors)
+    _SPECS[model] = spec
     return model
 
 
@@ -320,9 +640,12 @@ def onehot_model(
     *,
     outcome: str = "y",
     group: str = "level",
-    predictors: str | Sequence[str] = ("x",),
-    sigma: float | None = None,
+    predictors: str | Sequence[str] = _DEFAULT_PREDICTORS,
+    sigma: float | str | None = None,
+    family: str | None = None,
     trials: str | None = None,
+    exposure: str | None = None,
+    priors: Mapping[str, object] | None = None,
 ) -> pm.Model:
     """Build the unpooled model written as a regression on one-hot columns.
 
@@ -332,8 +655,8 @@ def onehot_model(
 
     Parameters
     ----------
-    data, outcome, group, predictors, sigma, trials
-        As in :func:`unpooled_model`.
+    data, outcome, group, predictors, sigma, family, trials, exposure, priors
+        As in :func:`unpooled_model` (same defaults and prior names).
 
     Returns
     -------
@@ -343,28 +666,29 @@ def onehot_model(
     Examples
     --------
     >>> from companion.simulate import simulate_levels
-    >>> data, _ = simulate_levels(seed=1)
+    >>> data, _ = simulate_levels(random_seed=1)
     >>> onehot_model(data)["onehot"].get_value().sum(axis=0).tolist()
     [5.0, 145.0, 350.0]
     """
-    predictors = _as_list(predictors)
-    frame, coords = _prepare(
-        data, outcome=outcome, group=group, predictors=predictors, trials=trials
+    frame, coords, spec, priors = _start(
+        data,
+        kind="onehot",
+        outcome=outcome,
+        group=group,
+        predictors=predictors,
+        sigma=sigma,
+        family=family,
+        trials=trials,
+        exposure=exposure,
+        priors=priors,
     )
-    dummies = pd.get_dummies(
-        pd.Categorical(frame[group].to_numpy(), categories=coords[group]), dtype=float
-    ).to_numpy()
+    codes = encode_levels(frame[group], coords[group], column=group)
+    dummies = np.eye(len(coords[group]))[codes]
     with pm.Model(coords=coords) as model:
         onehot = pm.Data("onehot", dummies, dims=("obs", group))
-        a = pm.Normal("a", 0.0, _priors(trials)["intercept_sd"], dims=group)
-        _likelihood(
-            frame,
-            pm.math.dot(onehot, a),
-            outcome=outcome,
-            predictors=predictors,
-            sigma=sigma,
-            trials=trials,
-        )
+        a = _prior("a", family=spec.family, priors=priors, dims=group)
+        _likelihood(frame, pm.math.dot(onehot, a), spec=spec, priors=priors)
+    _SPECS[model] = spec
     return model
 
 
@@ -373,27 +697,46 @@ def partial_pooling_model(
     *,
     outcome: str = "y",
     group: str = "level",
-    predictors: str | Sequence[str] = ("x",),
+    predictors: str | Sequence[str] = _DEFAULT_PREDICTORS,
     group_sd: float | None = None,
     centered: bool = False,
-    sigma: float | None = None,
+    sigma: float | str | None = None,
+    family: str | None = None,
     trials: str | None = None,
+    exposure: str | None = None,
+    priors: Mapping[str, object] | None = None,
 ) -> pm.Model:
     """Build the partially pooled model: intercepts drawn from a common population.
 
-    ``a[h] ~ Normal(w, tau)``, ``w ~ Normal(0, 10)``; ``tau`` is ``group_sd`` when given
-    (the thread's ``Normal(w, 1)`` is ``group_sd=1``) and ``tau ~ HalfNormal(2.5)`` when
-    learned. The non-centred form (default) samples ``a_offset ~ Normal(0, 1)`` and sets
-    ``a = w + tau * a_offset``: same model, easier geometry when levels have little data.
+    ``a[h] ~ Normal(w, tau)``: ``tau`` is ``group_sd`` when given (the thread's
+    ``Normal(w, 1)`` is ``group_sd=1``) and learned otherwise. The non-centred form (default)
+    samples ``a_offset ~ Normal(0, 1)`` and sets ``a = w + tau * a_offset``: same model,
+    easier geometry when levels have little data. ``family`` and ``trials``/``exposure``
+    change the likelihood as in :func:`pooled_model`; ``w`` and ``a`` are then log-odds
+    (binomial) or log rates per unit of exposure (poisson), and ``expit(w)`` or ``exp(w)`` is
+    the population's median, not its mean (see :func:`population_mean`).
+
+    Default priors, by family (replace any of them with ``priors=``):
+
+    - normal: ``w ~ Normal(0, 10)``, ``tau ~ HalfNormal(2.5)``, ``b ~ Normal(0, 5)``,
+      ``sigma ~ HalfNormal(5)``;
+    - binomial (log-odds): ``w ~ Normal(0, 2.5)``, ``tau ~ HalfNormal(1)``,
+      ``b ~ Normal(0, 1)``;
+    - poisson (log rate per unit of exposure): ``w ~ Normal(0, 2.5)``,
+      ``tau ~ HalfNormal(1)``, ``b ~ Normal(0, 1)``.
 
     Parameters
     ----------
-    data, outcome, group, predictors, sigma, trials
+    data, outcome, group, predictors, sigma, family, trials, exposure
         As in :func:`unpooled_model`.
     group_sd : float, optional
         Fixed spread of the intercepts; learned from the data when omitted.
     centered : bool, default False
         Sample ``a`` directly (True) or through standard-normal offsets (False).
+    priors : dict of str to distribution, optional
+        As in :func:`pooled_model`. Valid names: ``w``, ``tau`` (when learned), ``b`` (with
+        predictors), ``sigma`` (normal, learned); ``tau`` and ``sigma`` need a distribution
+        on positive values, e.g. ``{"tau": pm.HalfCauchy.dist(5)}``.
 
     Returns
     -------
@@ -403,37 +746,59 @@ def partial_pooling_model(
     Raises
     ------
     ValueError
-        If ``group_sd`` is not positive, or a column is missing or invalid.
+        If ``group_sd`` is not positive, a column is missing or invalid, an argument does
+        not fit the family, or a prior is unknown or not positive where it must be.
+
+    Warns
+    -----
+    PriorTailWarning
+        If the data put ``w`` more than 3 prior sds from its prior's centre.
 
     Examples
     --------
     >>> from companion.simulate import simulate_levels
-    >>> data, _ = simulate_levels(seed=1)
+    >>> data, _ = simulate_levels(random_seed=1)
     >>> sorted(partial_pooling_model(data).free_RVs, key=str)
     [a_offset, b, sigma, tau, w]
     >>> sorted(partial_pooling_model(data, group_sd=1.0, centered=True).free_RVs, key=str)
     [a, b, sigma, w]
+    >>> schools = pd.DataFrame({"school": list("ABC"), "effect": [28.0, 8.0, -3.0],
+    ...                         "se": [15.0, 10.0, 16.0]})
+    >>> model = partial_pooling_model(schools, outcome="effect", group="school", predictors=(),
+    ...                               sigma="se", priors={"tau": pm.HalfCauchy.dist(5)})
+    >>> sorted(model.free_RVs, key=str), model["sigma"].get_value().tolist()
+    ([a_offset, tau, w], [15.0, 10.0, 16.0])
     """
-    if group_sd is not None and (not np.isfinite(group_sd) or group_sd <= 0):
-        raise ValueError(f"group_sd must be a positive number or None, got {group_sd!r}")
-    predictors = _as_list(predictors)
-    frame, coords = _prepare(
-        data, outcome=outcome, group=group, predictors=predictors, trials=trials
+    check_positive(group_sd, name="group_sd", allow_none=True)
+    frame, coords, spec, priors = _start(
+        data,
+        kind="partial",
+        outcome=outcome,
+        group=group,
+        predictors=predictors,
+        sigma=sigma,
+        family=family,
+        trials=trials,
+        exposure=exposure,
+        priors=priors,
+        group_sd=group_sd,
+        centered=centered,
     )
     codes = encode_levels(frame[group], coords[group], column=group)
     with pm.Model(coords=coords) as model:
-        idx = pm.Data(f"{group}_idx", codes, dims="obs")
-        priors = _priors(trials)
-        w = pm.Normal("w", 0.0, priors["intercept_sd"])
-        tau = pm.HalfNormal("tau", priors["tau_sd"]) if group_sd is None else float(group_sd)
+        idx = _group_index(codes, group, len(coords[group]))
+        w = _prior("w", family=spec.family, priors=priors)
+        if group_sd is None:
+            tau = _prior("tau", family=spec.family, priors=priors, positive=True)
+        else:
+            tau = float(group_sd)
         if centered:
             a = pm.Normal("a", w, tau, dims=group)
         else:
             offset = pm.Normal("a_offset", 0.0, 1.0, dims=group)
             a = pm.Deterministic("a", w + tau * offset, dims=group)
-        _likelihood(
-            frame, a[idx], outcome=outcome, predictors=predictors, sigma=sigma, trials=trials
-        )
+        _likelihood(frame, a[idx], spec=spec, priors=priors)
+    _SPECS[model] = spec
     return model
 
 
@@ -487,3 +852,112 @@ def new_group_intercept(
         tau = xr.full_like(post["w"], float(group_sd))
     z = np.random.default_rng(random_seed).standard_normal(post["w"].shape)
     return (post["w"] + tau * z).rename("a_new")
+
+
+def model_spec(model: pm.Model) -> ModelSpec:
+    """Return what a builder of this module recorded about the model it built.
+
+    :func:`population_mean` and :func:`companion.predict.predict` read it to know the
+    family, the columns and the group dim. Introduced in ``notebooks/09_your_data.ipynb``.
+
+    Parameters
+    ----------
+    model : pymc.Model
+        A model returned by :func:`pooled_model`, :func:`unpooled_model`,
+        :func:`onehot_model` or :func:`partial_pooling_model`.
+
+    Returns
+    -------
+    ModelSpec
+        The builder's kind, family and column names.
+
+    Raises
+    ------
+    ValueError
+        If the model was not built by one of these builders.
+
+    Examples
+    --------
+    >>> counts = pd.DataFrame({"ward": ["a", "b"], "k": [3, 5], "n": [10, 12]})
+    >>> spec = model_spec(partial_pooling_model(counts, outcome="k", trials="n", group="ward",
+    ...                                         predictors=()))
+    >>> spec.kind, spec.family, spec.trials
+    ('partial', 'binomial', 'n')
+    """
+    try:
+        return _SPECS[model]
+    except (KeyError, TypeError):
+        raise ValueError(
+            "this model was not built by companion.models (pooled_model, unpooled_model, "
+            "onehot_model or partial_pooling_model); build it with one of them"
+        ) from None
+
+
+def population_mean(idata: xr.DataTree, model: pm.Model, *, n_nodes: int = 64) -> xr.Dataset:
+    """Report the partially pooled population on the outcome's scale: mean beside median.
+
+    A group's intercept is ``w + tau * z`` with ``z ~ Normal(0, 1)``. On the outcome's scale,
+    through the inverse link ``g``, the population's median is ``g(w)`` but its mean is
+    ``E_z[g(w + tau z)]``, which is larger for a convex ``g``:
+
+    - binomial (logit link): mean rate ``E[expit(w + tau z)]`` (Gauss-Hermite quadrature on
+      ``n_nodes`` points, for each posterior draw) beside the median rate ``expit(w)``;
+    - poisson (log link): mean count per unit of exposure ``exp(w + tau^2 / 2)`` beside the
+      median ``exp(w)``;
+    - normal: mean and median are both ``w``.
+
+    With predictors, this is the population at ``x = 0``. Introduced in
+    ``notebooks/09_your_data.ipynb``.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        Fit of :func:`partial_pooling_model` (its posterior holds ``w``, and ``tau`` unless
+        the model fixed ``group_sd``).
+    model : pymc.Model
+        The model that was fitted.
+    n_nodes : int, default 64
+        Quadrature points for the logit link.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``mean`` and ``median``, posterior draws with dims ``(chain, draw)``.
+
+    Raises
+    ------
+    ValueError
+        If the model is not a partial pooling model of this module.
+
+    Examples
+    --------
+    >>> import xarray as xr
+    >>> counts = pd.DataFrame({"ward": ["a", "b"], "k": [3, 5], "n": [10, 12]})
+    >>> model = partial_pooling_model(counts, outcome="k", trials="n", group="ward",
+    ...                               predictors=())
+    >>> post = xr.Dataset({"w": (("chain", "draw"), [[-2.0]]),
+    ...                    "tau": (("chain", "draw"), [[1.0]])})
+    >>> pop = population_mean(xr.DataTree.from_dict({"posterior": post}), model)
+    >>> round(pop["median"].item(), 3), round(pop["mean"].item(), 3)
+    (0.119, 0.155)
+    """
+    spec = model_spec(model)
+    if spec.kind != "partial":
+        raise ValueError(
+            f"population_mean needs a partial pooling model; this one is {spec.kind!r}, "
+            "which has no population of groups"
+        )
+    post = idata.posterior
+    w = post["w"]
+    tau = post["tau"] if spec.group_sd is None else xr.full_like(w, spec.group_sd)
+    if spec.family == "normal":
+        mean, median = w, w
+    elif spec.family == "poisson":
+        mean, median = np.exp(w + tau**2 / 2), np.exp(w)
+    else:
+        nodes, weights = np.polynomial.hermite_e.hermegauss(int(n_nodes))
+        z = xr.DataArray(nodes, dims="node")
+        weight = xr.DataArray(weights / np.sqrt(2 * np.pi), dims="node")
+        mean = (weight * (1 / (1 + np.exp(-(w + tau * z))))).sum("node")
+        median = 1 / (1 + np.exp(-w))
+    return xr.Dataset({"mean": mean, "median": median})

@@ -28,7 +28,9 @@ import pandas as pd
 import xarray as xr
 from scipy import special, stats
 
-from companion.data import check_counts, read_csv
+from companion.data import read_csv
+from companion.summaries import SAMPLE_DIMS, stack_draws
+from companion.validate import check_counts
 
 __all__ = [
     "EFRON_MORRIS_SCHEMA",
@@ -52,8 +54,6 @@ EFRON_MORRIS_SCHEMA: dict[str, str] = {
     "remaining_at_bats": "count",
     "remaining_average": "float",
 }
-
-SAMPLE_DIMS = ("chain", "draw")
 
 
 def recover_successes(
@@ -285,7 +285,7 @@ def rate_draws(
     return xr.apply_ufunc(special.expit, logit).rename("rate")
 
 
-def predict_rates(rates: xr.DataArray, trials: pd.Series, *, seed: int) -> xr.DataArray:
+def predict_rates(rates: xr.DataArray, trials: pd.Series, *, random_seed: int) -> xr.DataArray:
     """Draw the rate each group will show in its next ``trials`` trials.
 
     For every posterior draw of a group's rate ``p``, draws ``Binomial(n, p) / n``: the
@@ -297,7 +297,7 @@ def predict_rates(rates: xr.DataArray, trials: pd.Series, *, seed: int) -> xr.Da
         Draws of the rates with dims ``(chain, draw, group)``, as from :func:`rate_draws`.
     trials : pandas.Series
         Number of new trials of each group, indexed by the group labels.
-    seed : int
+    random_seed : int
         Seed of the binomial draws.
 
     Returns
@@ -314,7 +314,7 @@ def predict_rates(rates: xr.DataArray, trials: pd.Series, *, seed: int) -> xr.Da
     --------
     >>> p = xr.DataArray(np.full((1, 2000, 1), 0.25), dims=("chain", "draw", "g"),
     ...                  coords={"g": ["x"]})
-    >>> round(float(predict_rates(p, pd.Series({"x": 400}), seed=1).std()), 2)
+    >>> round(float(predict_rates(p, pd.Series({"x": 400}), random_seed=1).std()), 2)
     0.02
     """
     dim = [d for d in rates.dims if d not in SAMPLE_DIMS]
@@ -328,7 +328,7 @@ def predict_rates(rates: xr.DataArray, trials: pd.Series, *, seed: int) -> xr.Da
         raise ValueError("trials must be positive")
     counts = xr.DataArray(n.to_numpy(dtype="int64"), dims=dim, coords={dim[0]: rates[dim[0]]})
     p, n_b = xr.broadcast(rates, counts)
-    hits = np.random.default_rng(seed).binomial(n_b.to_numpy(), p.to_numpy())
+    hits = np.random.default_rng(random_seed).binomial(n_b.to_numpy(), p.to_numpy())
     return (p.copy(data=hits) / counts).rename("predicted_rate")
 
 
@@ -366,7 +366,7 @@ def heldout_log_score(rates: xr.DataArray, successes: pd.Series, trials: pd.Seri
     n = pd.Series(trials).reindex(labels)
     if k.isna().any() or n.isna().any():
         raise ValueError("successes and trials need an entry for every group of rates")
-    draws = rates.transpose(*SAMPLE_DIMS, dim[0]).to_numpy().reshape(-1, len(labels))
+    draws = stack_draws(rates).transpose("sample", dim[0]).to_numpy()
     logp = stats.binom.logpmf(k.to_numpy(), n.to_numpy(), draws)
     score = special.logsumexp(logp, axis=0) - np.log(draws.shape[0])
     return pd.Series(score, index=pd.Index(labels, name=dim[0]), name="heldout_lpd")

@@ -1,10 +1,13 @@
-"""Weekly retail demand: a seeded simulator, input validation and three model builders.
+"""Weekly retail demand: the sales table, its validation and three model builders.
 
 The forum thread's last question: a probabilistic forecast of weekly demand for many products
 whose attributes (colour, brand, category) link them, so that the blue shirt's sales inform
 the red shirt's. The builders take a data frame of weekly unit sales, one row per product and
 week, plus the names of its columns, and return a ``pm.Model`` whose dims are named after
 those columns:
+
+The course's table is loaded by :func:`load_retail` (simulated by
+:func:`companion.simulate.simulate_retail`) and checked by :func:`validate_sales`.
 
 1. :func:`no_pooling_model`, one expected demand per product, each learnt from that product's
    own weeks only (a wide prior, nothing shared);
@@ -21,7 +24,7 @@ Poisson's: weekly sales are over-dispersed. Forecasts, scores and the fan chart 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -29,44 +32,31 @@ import pymc as pm
 import pytensor.tensor as pt
 from pytensor.graph.basic import Variable
 
-from companion.data import validate_frame
-from companion.models import encode_levels, group_levels
+from companion.data import read_csv
+from companion.simulate import RETAIL_ATTRIBUTES, RETAIL_LEVELS
+from companion.validate import as_list, encode_levels, group_levels, validate_frame
 
 __all__ = [
-    "ATTRIBUTES",
-    "LEVELS",
     "PRIORS",
     "SCHEMA",
-    "RetailTruth",
     "attribute_model",
+    "load_retail",
+    "model_kind",
     "crossed_model",
     "negative_binomial_logp",
     "no_pooling_model",
     "product_table",
-    "simulate_retail",
     "split_holdout",
     "validate_sales",
 ]
 
-#: Level labels of each simulated attribute. ``price_band`` is simulated but left out of the
-#: default model, so that a learner can add it (exercise 06-2).
-LEVELS: dict[str, tuple[str, ...]] = {
-    "colour": ("black", "blue", "green", "grey", "pink", "red", "white", "yellow"),
-    "brand": ("alder", "birch", "cedar", "elm", "fir", "hazel", "larch", "maple", "oak", "rowan"),
-    "category": ("dress", "jacket", "shirt", "shoes", "trousers"),
-    "price_band": ("budget", "mid", "premium"),
-}
-
 #: Columns of ``data/retail.csv`` and their kinds (see :func:`companion.data.validate_frame`).
 SCHEMA: dict[str, str] = {
     "product": "string",
-    **dict.fromkeys(LEVELS, "string"),
+    **dict.fromkeys(RETAIL_LEVELS, "string"),
     "week": "int",
     "sales": "count",
 }
-
-#: The attributes the builders use by default.
-ATTRIBUTES: tuple[str, ...] = ("colour", "brand", "category")
 
 #: Prior scales of the builders (all on the log scale of expected weekly units).
 PRIORS: dict[str, float] = {
@@ -78,182 +68,10 @@ PRIORS: dict[str, float] = {
 }
 
 
-@dataclass(frozen=True)
-class RetailTruth:
-    """True parameters behind :func:`simulate_retail`.
-
-    Attributes
-    ----------
-    intercept : float
-        Log expected weekly units of an average product.
-    effects : dict of str to pandas.Series
-        Effect of each attribute level on the log scale, summing to zero over the levels
-        (``price_band`` included).
-    sd : dict of str to float
-        Spread the colour, brand and category effects were drawn with, and ``"product"`` for
-        the products' own deviations.
-    alpha : float
-        Negative binomial shape: weekly sales have variance ``mu + mu**2 / alpha``.
-    products : pandas.DataFrame
-        One row per product (indexed by label): attributes, ``log_demand`` (true log expected
-        weekly units), ``launch_week`` and ``history_weeks`` (weeks of sales before the
-        held-out block).
-    last_train_week : int
-        Last week before the held-out block.
-    """
-
-    intercept: float
-    effects: dict[str, pd.Series]
-    sd: dict[str, float]
-    alpha: float
-    products: pd.DataFrame
-    last_train_week: int
-
-
-def simulate_retail(
-    n_products: int = 200,
-    n_weeks: int = 52,
-    *,
-    holdout_weeks: int = 8,
-    history_power: float = 2.5,
-    intercept: float = 1.8,
-    sd: dict[str, float] | None = None,
-    price_step: float = 0.3,
-    alpha: float = 4.0,
-    seed: int = 0,
-) -> tuple[pd.DataFrame, RetailTruth]:
-    """Simulate weekly unit sales of a catalogue of products with colour, brand and category.
-
-    Each product ``p`` has a constant expected demand
-    ``log mu[p] = intercept + colour[c] + brand[b] + category[k] + price_band[q] + product[p]``,
-    with the colour, brand and category effects drawn from ``Normal(0, sd[attribute])`` and
-    centred to sum to zero, the price band's fixed (``+price_step`` for ``budget``, 0 for
-    ``mid``, ``-price_step`` for ``premium``: cheaper products sell more units), and the
-    product's own deviation drawn from ``Normal(0, sd["product"])``. Its weekly
-    sales are ``NegativeBinomial(mu[p], alpha)``. The products are launched at different
-    weeks: weeks of history before the held-out block follow a long tail,
-    ``ceil(n_train * u ** history_power)`` with ``u ~ Uniform(0, 1)``, so many products have
-    only a few weeks. Every product is sold through the last ``holdout_weeks`` weeks, which a
-    forecast is scored on.
-
-    Parameters
-    ----------
-    n_products : int, default 200
-        Number of products, labelled ``P001``, ``P002``, ...
-    n_weeks : int, default 52
-        Number of weeks, numbered from 1; the last ``holdout_weeks`` are held out.
-    holdout_weeks : int, default 8
-        Length of the final block of weeks.
-    history_power : float, default 2.5
-        Larger means more products with a short history (with 44 training weeks, 2.5 gives
-        about 38% with at most 4 weeks).
-    intercept : float, default 1.8
-        Log expected weekly units of an average product (about 6 units).
-    sd : dict of str to float, optional
-        Spreads of the effects, keys ``colour``, ``brand``, ``category`` and ``product``;
-        defaults 0.4, 0.5, 0.6 and 0.25.
-    price_step : float, default 0.3
-        Log-scale gap in demand between neighbouring price bands.
-    alpha : float, default 4.0
-        Negative binomial shape (smaller means more over-dispersion).
-    seed : int
-        Seed of the random generator; the same seed gives the same data.
-
-    Returns
-    -------
-    data : pandas.DataFrame
-        Columns ``product``, ``colour``, ``brand``, ``category``, ``price_band`` (text),
-        ``week`` and ``sales`` (whole numbers), sorted by product and week.
-    truth : RetailTruth
-        The true parameters.
-
-    Raises
-    ------
-    ValueError
-        If a size is too small or a spread, ``alpha`` or ``history_power`` is not positive.
-
-    Examples
-    --------
-    >>> data, truth = simulate_retail(seed=1)
-    >>> data["product"].nunique(), int(data["week"].max()), truth.last_train_week
-    (200, 52, 44)
-    >>> bool((truth.products["history_weeks"] <= 4).mean() > 0.25)
-    True
-    """
-    spreads = {"colour": 0.4, "brand": 0.5, "category": 0.6, "product": 0.25}
-    unknown = set(sd or {}) - set(spreads)
-    if unknown:
-        raise ValueError(f"sd has unknown key(s) {sorted(unknown)}; use {sorted(spreads)}")
-    spreads.update(sd or {})
-    for name, value in {**spreads, "alpha": alpha, "history_power": history_power}.items():
-        if not np.isfinite(value) or value <= 0:
-            raise ValueError(f"{name} must be a positive number, got {value!r}")
-    if not np.isfinite(price_step):
-        raise ValueError(f"price_step must be a finite number, got {price_step!r}")
-    if n_products < 2:
-        raise ValueError(f"n_products must be at least 2, got {n_products}")
-    if holdout_weeks < 1 or n_weeks - holdout_weeks < 2:
-        raise ValueError(
-            f"need holdout_weeks >= 1 and at least 2 weeks before them; got n_weeks={n_weeks}, "
-            f"holdout_weeks={holdout_weeks}"
-        )
-    rng = np.random.default_rng(seed)
-    n_train = n_weeks - holdout_weeks
-    width = len(str(n_products))
-    labels = [f"P{k:0{width}d}" for k in range(1, n_products + 1)]
-    effects, columns = {}, {}
-    log_demand = np.full(n_products, float(intercept))
-    for attribute, levels in LEVELS.items():
-        if attribute == "price_band":
-            raw = np.array([price_step, 0.0, -price_step])
-        else:
-            raw = rng.normal(0.0, spreads[attribute], len(levels))
-        effects[attribute] = pd.Series(
-            raw - raw.mean(), index=pd.Index(levels, name=attribute), name=attribute
-        )
-        # Balanced: every level appears about equally often, in random order.
-        columns[attribute] = rng.permutation(np.resize(np.asarray(levels), n_products))
-        log_demand += effects[attribute].loc[columns[attribute]].to_numpy()
-    log_demand += spreads["product"] * rng.standard_normal(n_products)
-    history = np.ceil(n_train * rng.uniform(size=n_products) ** history_power).astype(int)
-    history = np.clip(history, 1, n_train)
-    launch = n_train - history + 1
-    weeks = [np.arange(start, n_weeks + 1) for start in launch]
-    rows = np.repeat(np.arange(n_products), [len(w) for w in weeks])
-    mu = np.exp(log_demand[rows])
-    sales = rng.negative_binomial(alpha, alpha / (alpha + mu))
-    data = pd.DataFrame(
-        {
-            "product": pd.array(np.asarray(labels)[rows], dtype="string"),
-            **{a: pd.array(columns[a][rows], dtype="string") for a in LEVELS},
-            "week": np.concatenate(weeks).astype("int64"),
-            "sales": sales.astype("int64"),
-        }
-    )
-    products = pd.DataFrame(
-        {
-            **{a: columns[a] for a in LEVELS},
-            "log_demand": log_demand,
-            "launch_week": launch,
-            "history_weeks": history,
-        },
-        index=pd.Index(labels, name="product"),
-    )
-    truth = RetailTruth(
-        intercept=float(intercept),
-        effects=effects,
-        sd=dict(spreads),
-        alpha=float(alpha),
-        products=products,
-        last_train_week=int(n_train),
-    )
-    return data, truth
-
-
 def _columns(
     outcome: str, product: str, attributes: Sequence[str], week: str
 ) -> tuple[str, str, list[str], str]:
-    attributes = [attributes] if isinstance(attributes, str) else list(attributes)
+    attributes = as_list(attributes)
     names = [outcome, product, *attributes, week]
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
@@ -266,7 +84,7 @@ def validate_sales(
     *,
     outcome: str = "sales",
     product: str = "product",
-    attributes: str | Sequence[str] = ATTRIBUTES,
+    attributes: str | Sequence[str] = RETAIL_ATTRIBUTES,
     week: str = "week",
     source: str = "data",
 ) -> pd.DataFrame:
@@ -355,6 +173,41 @@ def validate_sales(
     return frame
 
 
+def load_retail(path: str | Path = "retail.csv") -> pd.DataFrame:
+    """Load the simulated weekly unit sales of 200 products (``data/retail.csv``).
+
+    Checks the columns, the counts (whole, not negative), the attribute labels, one set of
+    attributes per product and no missing week inside a product's history, see
+    :func:`validate_sales`. The file is written from its seed by
+    :func:`companion.data.regenerate`. Introduced in ``notebooks/06_retail_demand.ipynb``.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, default ``"retail.csv"``
+        File name in ``data/`` or a path.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per product and week: ``product``, ``colour``, ``brand``, ``category``,
+        ``price_band`` (labels), ``week`` (1 to 52) and ``sales`` (units), sorted by product
+        and week.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing, a value is invalid, or a product's weeks have a gap.
+
+    Examples
+    --------
+    >>> sales = load_retail()
+    >>> sales["product"].nunique(), int(sales["week"].max())
+    (200, 52)
+    """
+    table = read_csv(path, SCHEMA, allowed=RETAIL_LEVELS)
+    return validate_sales(table, attributes=list(RETAIL_LEVELS), source=Path(path).name)
+
+
 def split_holdout(
     data: pd.DataFrame, *, holdout_weeks: int = 8, week: str = "week"
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -402,7 +255,7 @@ def product_table(
     *,
     outcome: str = "sales",
     product: str = "product",
-    attributes: str | Sequence[str] = ATTRIBUTES,
+    attributes: str | Sequence[str] = RETAIL_ATTRIBUTES,
     week: str = "week",
 ) -> pd.DataFrame:
     """One row per product: its attributes, weeks of history and mean weekly sales.
@@ -537,7 +390,8 @@ def no_pooling_model(
 
     Examples
     --------
-    >>> data, _ = simulate_retail(seed=1)
+    >>> from companion.simulate import simulate_retail
+    >>> data, _ = simulate_retail(random_seed=1)
     >>> model = no_pooling_model(data)
     >>> len(model.coords["product"]), sorted(model.free_RVs, key=str)
     (200, [alpha, log_demand])
@@ -592,7 +446,8 @@ def attribute_model(
 
     Examples
     --------
-    >>> data, _ = simulate_retail(seed=1)
+    >>> from companion.simulate import simulate_retail
+    >>> data, _ = simulate_retail(random_seed=1)
     >>> attribute_model(data).coords["colour"][:3]
     ('black', 'blue', 'green')
     """
@@ -615,7 +470,7 @@ def crossed_model(
     *,
     outcome: str = "sales",
     product: str = "product",
-    attributes: str | Sequence[str] = ATTRIBUTES,
+    attributes: str | Sequence[str] = RETAIL_ATTRIBUTES,
     week: str = "week",
     centre_weeks: int = 8,
 ) -> pm.Model:
@@ -662,7 +517,8 @@ def crossed_model(
 
     Examples
     --------
-    >>> data, _ = simulate_retail(seed=1)
+    >>> from companion.simulate import simulate_retail
+    >>> data, _ = simulate_retail(random_seed=1)
     >>> model = crossed_model(data)
     >>> [name for name in model.coords if name != "obs"]
     ['colour', 'brand', 'category', 'product']
@@ -704,3 +560,54 @@ def crossed_model(
         )
         _likelihood(frame, log_demand[idx], outcome=outcome)
     return model
+
+
+def model_kind(model: pm.Model, *, product: str = "product") -> tuple[str, list[str]]:
+    """Name the builder of this module a model came from, and the attribute dims it uses.
+
+    Introduced in ``notebooks/06_retail_demand.ipynb``.
+
+    Parameters
+    ----------
+    model : pymc.Model
+        A model built by :func:`no_pooling_model`, :func:`attribute_model` or
+        :func:`crossed_model`.
+    product : str, default "product"
+        The product column given to the builder.
+
+    Returns
+    -------
+    kind : {"no_pooling", "attribute", "crossed"}
+        The builder.
+    attributes : list of str
+        The attribute dims the model indexes (empty for no pooling).
+
+    Raises
+    ------
+    ValueError
+        If the model was not built by this module's builders.
+
+    Examples
+    --------
+    >>> from companion.simulate import simulate_retail
+    >>> data, _ = simulate_retail(12, 10, holdout_weeks=2, random_seed=3)
+    >>> model_kind(crossed_model(data))
+    ('crossed', ['colour', 'brand', 'category'])
+    """
+    names = model.named_vars
+    if f"{product}_sd" in names and "log_demand" in names:
+        prefix, suffix = f"{product}_", "_idx"
+        attributes = [
+            name[len(prefix) : -len(suffix)]
+            for name in names
+            if name.startswith(prefix) and name.endswith(suffix) and name != f"{product}_idx"
+        ]
+        return "crossed", attributes
+    if "beta" in names:
+        return "attribute", [model.named_vars_to_dims["beta"][0]]
+    if "log_demand" in names and product in model.coords:
+        return "no_pooling", []
+    raise ValueError(
+        "predict_sales needs a model built by companion.retail (no_pooling_model, "
+        f"attribute_model or crossed_model) with product column {product!r}"
+    )

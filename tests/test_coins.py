@@ -2,14 +2,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from companion import coins, data, fit
+from companion import coins, fit, simulate, summaries
 
-LEVELS = list(coins.COIN_LEVELS)
+LEVELS = list(simulate.COIN_HIERARCHY)
 
 
 @pytest.fixture(scope="module")
 def mint():
-    return coins.simulate_coins(seed=2026)
+    return simulate.simulate_coins(random_seed=2026)
 
 
 # --- simulator ---------------------------------------------------------------------------
@@ -17,9 +17,9 @@ def mint():
 
 def test_simulator_is_seeded_and_nested(mint):
     frame, truth = mint
-    again, _ = coins.simulate_coins(seed=2026)
+    again, _ = simulate.simulate_coins(random_seed=2026)
     pd.testing.assert_frame_equal(frame, again)
-    assert not frame.equals(coins.simulate_coins(seed=2027)[0])
+    assert not frame.equals(simulate.simulate_coins(random_seed=2027)[0])
     coins.check_nesting(frame, LEVELS)
     for level in LEVELS:
         assert set(frame[level]) == set(truth.logit[level].index)
@@ -29,7 +29,7 @@ def test_simulator_is_seeded_and_nested(mint):
 
 
 def test_truth_is_consistent_with_the_flips():
-    frame, truth = coins.simulate_coins(flips=(5000, 5000), seed=3)
+    frame, truth = simulate.simulate_coins(n_flips=(5000, 5000), random_seed=3)
     rate = frame["heads"] / frame["flips"]
     assert np.allclose(rate.to_numpy(), truth.p.loc[frame["coin"]].to_numpy(), atol=0.03)
     line_of_coin = frame.set_index("coin")["line"]
@@ -39,7 +39,7 @@ def test_truth_is_consistent_with_the_flips():
 
 def test_local_labels_restart_within_parents_and_nest_back(mint):
     frame, _ = mint
-    local, _ = coins.simulate_coins(seed=2026, labels="local")
+    local, _ = simulate.simulate_coins(random_seed=2026, labels="local")
     assert local["factory"].str.fullmatch(r"F\d").all()
     with pytest.raises(ValueError, match="'factory' label 'F1' appears under 3 different"):
         coins.check_nesting(local, LEVELS)
@@ -50,16 +50,16 @@ def test_local_labels_restart_within_parents_and_nest_back(mint):
     ("kwargs", "match"),
     [
         ({"labels": "global"}, "labels"),
-        ({"sigma": {"mint": 1.0}}, "unknown level 'mint'"),
-        ({"sigma": {"line": -1.0}}, "sigma\\['line'\\]"),
-        ({"flips": (10, 3)}, "flips"),
-        ({"coins": (0, 3)}, "coins"),
-        ({"regions": 0}, "regions"),
+        ({"level_sd": {"mint": 1.0}}, "unknown level 'mint'"),
+        ({"level_sd": {"line": -1.0}}, "level_sd\\['line'\\]"),
+        ({"n_flips": (10, 3)}, "n_flips"),
+        ({"n_coins": (0, 3)}, "n_coins"),
+        ({"n_regions": 0}, "n_regions"),
     ],
 )
 def test_simulator_rejects_bad_options(kwargs, match):
     with pytest.raises(ValueError, match=match):
-        coins.simulate_coins(**kwargs)
+        simulate.simulate_coins(**kwargs)
 
 
 # --- loader and validation ---------------------------------------------------------------
@@ -67,7 +67,7 @@ def test_simulator_rejects_bad_options(kwargs, match):
 
 def test_loader_reads_the_csv_written_from_the_seed(mint):
     frame, _ = mint
-    loaded = data.load_coins()
+    loaded = coins.load_coins()
     pd.testing.assert_frame_equal(loaded, frame, check_dtype=False)
 
 
@@ -84,13 +84,13 @@ def test_loader_rejects_a_line_under_two_factories(tmp_path, mint):
     with pytest.raises(
         ValueError, match=r"coins.csv: column 'line' label 'R1/F1/L1' appears under 2"
     ):
-        data.load_coins(_write(tmp_path, bad))
+        coins.load_coins(_write(tmp_path, bad))
 
 
 @pytest.mark.parametrize(
     ("column", "value", "match"),
     [
-        ("heads", 1000, "'heads' exceeds 'flips'"),
+        ("heads", 1000, "successes in column 'heads' but only .* trials in column 'flips'"),
         ("flips", -2, "'flips' holds counts, found negative"),
         ("heads", 2.5, "'heads' should hold whole numbers"),
         ("flips", np.nan, "'flips' has 1 missing"),
@@ -114,11 +114,11 @@ def test_validation_rejects_missing_and_clashing_columns(mint):
     with pytest.raises(ValueError, match="missing column 'tosses'"):
         coins.nested_model(frame, trials="tosses")
     with pytest.raises(ValueError, match="distinct"):
-        coins.nested_model(frame, levels=["region", "heads"])
+        coins.nested_model(frame, hierarchy=["region", "heads"])
     with pytest.raises(ValueError, match="twice"):
-        coins.nested_model(frame, levels=["line", "line"])
+        coins.nested_model(frame, hierarchy=["line", "line"])
     with pytest.raises(ValueError, match="string"):
-        coins.nested_model(frame, levels="coin")
+        coins.nested_model(frame, hierarchy="coin")
     with pytest.raises(ValueError, match="unknown level 'mint'"):
         coins.nested_model(frame, centered=["mint"])
 
@@ -148,21 +148,44 @@ def test_centering_choice_changes_only_the_parametrisation(mint):
     assert {"region_logit", "coin_logit"} <= names and "coin_offset" not in names
     mixed = {rv.name for rv in coins.nested_model(frame, centered=["line"]).free_RVs}
     assert "line_logit" in mixed and "coin_offset" in mixed and "line_offset" not in mixed
-    # same log density at the same point of the (shared) centred coordinates
-    centred = coins.nested_model(frame, centered=True)
-    point = centred.initial_point()
-    assert np.isfinite(centred.compile_logp()(point))
+
+
+def test_centred_and_non_centred_densities_differ_only_by_the_jacobian(mint):
+    # The same model in two coordinates: at matching points, log p(centred) equals
+    # log p(non-centred) - sum over groups of log sigma_<level> (the change of variables).
+    frame, _ = mint
+    hierarchy = ["line", "coin"]
+    centred = coins.nested_model(frame, hierarchy=hierarchy, centered=True)
+    plain = coins.nested_model(frame, hierarchy=hierarchy, centered=False)
+    rng = np.random.default_rng(4)
+    sd = {"line": 0.7, "coin": 0.3}
+    line = rng.normal(0.2, 0.5, len(centred.coords["line"]))
+    parent = centred["coin_line_idx"].get_value()
+    coin = line[parent] + rng.normal(0, 0.3, len(centred.coords["coin"]))
+    shared = {"mu": 0.2, **{f"sigma_{k}_log__": np.log(v) for k, v in sd.items()}}
+    point_c = {**shared, "line_logit": line, "coin_logit": coin}
+    point_nc = {
+        **shared,
+        "line_offset": (line - 0.2) / sd["line"],
+        "coin_offset": (coin - line[parent]) / sd["coin"],
+    }
+    jacobian = sum(len(centred.coords[k]) * np.log(v) for k, v in sd.items())
+    logp_c = centred.compile_logp()(point_c)
+    logp_nc = plain.compile_logp()(point_nc)
+    assert np.isclose(logp_c, logp_nc - jacobian, rtol=0, atol=1e-8)
+    assert not np.isclose(logp_c, logp_nc, rtol=0, atol=1e-3)  # the Jacobian is not zero
 
 
 def test_levels_are_any_nested_columns(mint):
     frame, _ = mint
-    model = coins.nested_model(frame, levels=["line", "coin"])
+    model = coins.nested_model(frame, hierarchy=["line", "coin"])
     assert set(model.coords) == {"line", "coin", "obs"}
     renamed = frame.rename(columns={"heads": "successes", "flips": "trials"})
     flat = coins.flat_model(renamed, outcome="successes", trials="trials")
     assert flat["successes"].owner is not None
 
 
+@pytest.mark.sampling
 def test_flat_model_matches_the_exact_beta_posterior(mint):
     frame, _ = mint
     small = frame.iloc[:6]
@@ -177,30 +200,32 @@ def test_flat_model_matches_the_exact_beta_posterior(mint):
 
 @pytest.fixture(scope="module", params=[11, 12])
 def recovery(request):
-    frame, truth = coins.simulate_coins(seed=request.param)
+    frame, truth = simulate.simulate_coins(random_seed=request.param)
     model = coins.nested_model(frame, centered=["line"])
     idata = fit.sample(model, random_seed=request.param, target_accept=0.95)
     return frame, truth, model, idata
 
 
+@pytest.mark.sampling
 def test_nested_model_recovers_the_simulated_truth(recovery):
     _, truth, _, idata = recovery
     assert fit.diagnose(idata).divergences == 0
-    p = coins.interval_table(idata.posterior["p"], prob=0.9)
+    p = summaries.interval_table(idata.posterior["p"], ci_prob=0.9)
     inside = (p["lower"] <= truth.p.loc[p.index]) & (truth.p.loc[p.index] <= p["upper"])
     assert inside.mean() >= 0.8
-    lines = coins.interval_table(1 / (1 + np.exp(-idata.posterior["line_logit"])), prob=0.9)
+    lines = summaries.interval_table(1 / (1 + np.exp(-idata.posterior["line_logit"])), ci_prob=0.9)
     true_line = 1 / (1 + np.exp(-truth.logit["line"].loc[lines.index]))
     assert ((lines["lower"] <= true_line) & (true_line <= lines["upper"])).mean() >= 0.75
     for level in LEVELS:
         draws = idata.posterior[f"sigma_{level}"]
         low, high = np.quantile(draws, [0.01, 0.99])
-        assert low <= truth.sigma[level] <= high, level
+        assert low <= truth.level_sd[level] <= high, level
     # the level that carries the variation is found
     shares = coins.variance_shares(idata)
     assert shares["mean"].idxmax() == "line"
 
 
+@pytest.mark.sampling
 def test_prediction_widens_as_less_is_known(recovery):
     frame, _, model, idata = recovery
     first = frame.iloc[0]
@@ -212,7 +237,7 @@ def test_prediction_widens_as_less_is_known(recovery):
         "unknown region": None,
     }
     p_new = coins.predict_new(model, idata, scenarios, random_seed=5)
-    table = coins.interval_table(p_new)
+    table = summaries.interval_table(p_new)
     widths = table.loc[list(scenarios), "width"].to_numpy()
     assert (np.diff(widths) > 0).all(), table
     # a known coin is predicted by its own posterior
@@ -220,6 +245,7 @@ def test_prediction_widens_as_less_is_known(recovery):
     assert np.allclose(p_new.sel(scenario="known coin").to_numpy(), own.to_numpy())
 
 
+@pytest.mark.sampling
 def test_prediction_refuses_unknown_groups(recovery):
     _, _, model, idata = recovery
     with pytest.raises(ValueError, match="unknown level 'R9'"):
@@ -232,6 +258,7 @@ def test_prediction_refuses_unknown_groups(recovery):
         coins.predict_new(model, idata, {}, random_seed=1)
 
 
+@pytest.mark.sampling
 def test_variance_shares_sum_to_one(recovery):
     _, _, _, idata = recovery
     shares = coins.variance_shares(idata)
@@ -239,7 +266,7 @@ def test_variance_shares_sum_to_one(recovery):
     assert shares["mean"].sum() == pytest.approx(1.0)
     assert ((shares["lower"] >= 0) & (shares["upper"] <= 1)).all()
     with pytest.raises(KeyError, match="sigma_mint"):
-        coins.variance_shares(idata, ["mint"])
+        coins.variance_shares(idata, hierarchy=["mint"])
 
 
 # --- sampling geometry (notebook 05) -----------------------------------------------------

@@ -5,10 +5,10 @@ from functools import cache
 import numpy as np
 import pytest
 
-from companion import coins, fit
+from companion import coins, fit, simulate
 
 LEVELS = ["line", "coin"]
-DESIGN = {"regions": 1, "factories": 1, "lines": 8, "coins": (2, 4)}
+DESIGN = {"n_regions": 1, "n_factories": 1, "n_lines": 8, "n_coins": (2, 4)}
 POOR = (3, 10)  # flips per coin: a handful
 RICH = (500, 2000)  # flips per coin: plenty
 
@@ -16,8 +16,8 @@ RICH = (500, 2000)  # flips per coin: plenty
 @cache
 def _fit(seed, flips, centered):
     """Fit once per case: several tests read the same fit."""
-    frame, _ = coins.simulate_coins(seed=seed, flips=flips, **DESIGN)
-    model = coins.nested_model(frame, levels=LEVELS, centered=centered)
+    frame, _ = simulate.simulate_coins(random_seed=seed, n_flips=flips, **DESIGN)
+    model = coins.nested_model(frame, hierarchy=LEVELS, centered=centered)
     return fit.sample(model, random_seed=seed, draws=2000 if flips == POOR else 1000)
 
 
@@ -26,6 +26,7 @@ def _ess_per_gradient(idata):
     return health.min_ess_bulk / float(idata.sample_stats["n_steps"].sum())
 
 
+@pytest.mark.sampling
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_centred_model_diverges_in_the_neck_on_data_poor_groups(seed):
     idata = _fit(seed, POOR, True)
@@ -37,6 +38,7 @@ def test_centred_model_diverges_in_the_neck_on_data_poor_groups(seed):
     assert np.median(log_sigma[diverging]) <= np.quantile(log_sigma, 0.25)
 
 
+@pytest.mark.sampling
 @pytest.mark.parametrize("seed", [1, 2])
 def test_non_centred_model_fixes_data_poor_groups(seed):
     non_centred = _fit(seed, POOR, False)
@@ -51,6 +53,7 @@ def test_non_centred_model_fixes_data_poor_groups(seed):
         assert low_centred > float(non_centred.posterior[name].quantile(0.1)), name
 
 
+@pytest.mark.sampling
 @pytest.mark.parametrize("seed", [1, 2])
 def test_centred_model_wins_on_data_rich_groups(seed):
     centred = _fit(seed, RICH, True)

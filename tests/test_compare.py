@@ -6,16 +6,16 @@ import pytest
 import xarray as xr
 from scipy import special, stats
 
-from companion import compare, exact, models
+from companion import compare, exact, models, simulate
 from companion.models import PRIORS
 
 # Simulated worlds ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", list(compare.SCENARIOS))
+@pytest.mark.parametrize("name", list(simulate.SCENARIOS))
 def test_scenario_has_the_promised_groups_and_spread(name):
-    scenario = compare.SCENARIOS[name]
-    data, truth = compare.simulate_scenario(name, seed=4)
+    scenario = simulate.SCENARIOS[name]
+    data, truth = simulate.simulate_scenario(name, random_seed=4)
     assert len(data) == scenario.groups * scenario.rows
     assert (data["level"].value_counts() == scenario.rows).all()
     spread = float(truth.a.std(ddof=0))
@@ -25,38 +25,33 @@ def test_scenario_has_the_promised_groups_and_spread(name):
 
 
 def test_scenario_repeats_with_its_seed_and_changes_with_another():
-    first, _ = compare.simulate_scenario("differ", seed=1)
-    again, _ = compare.simulate_scenario("differ", seed=1)
-    other, _ = compare.simulate_scenario("differ", seed=2)
+    first, _ = simulate.simulate_scenario("differ", random_seed=1)
+    again, _ = simulate.simulate_scenario("differ", random_seed=1)
+    other, _ = simulate.simulate_scenario("differ", random_seed=2)
     pd.testing.assert_frame_equal(first, again)
     assert not first["y"].equals(other["y"])
 
 
 def test_scenario_refuses_bad_settings():
     with pytest.raises(ValueError, match="unknown scenario 'huge'"):
-        compare.simulate_scenario("huge", seed=1)
-    bad = dataclasses.replace(compare.SCENARIOS["differ"], sigma=0.0)
+        simulate.simulate_scenario("huge", random_seed=1)
+    bad = dataclasses.replace(simulate.SCENARIOS["differ"], sigma=0.0)
     with pytest.raises(ValueError, match="sigma"):
-        compare.simulate_scenario(bad, seed=1)
+        simulate.simulate_scenario(bad, random_seed=1)
     with pytest.raises(ValueError, match="tau"):
-        compare.simulate_scenario(dataclasses.replace(bad, sigma=1.0, tau=-1.0), seed=1)
+        simulate.simulate_scenario(dataclasses.replace(bad, sigma=1.0, tau=-1.0), random_seed=1)
 
 
 # Exact LOO against brute force -----------------------------------------------------------
 
 
-def _small(seed=0):
-    world = compare.Scenario(groups=3, rows=4, tau=1.0, sigma=1.2)
-    return compare.simulate_scenario(world, seed=seed)
+def _small(random_seed=0):
+    world = simulate.Scenario(groups=3, rows=4, tau=1.0, sigma=1.2)
+    return simulate.simulate_scenario(world, random_seed=random_seed)
 
 
 def _design(data, pooling, tau):
-    kind = "partial" if pooling == "partial" else "none"
-    design, y, _, cov, index = exact._system(data, "y", "level", ["x"], pooling=kind, group_sd=tau)
-    if pooling == "pooled":
-        h = int((index.get_level_values("variable") == "a").sum())
-        design = np.column_stack([design[:, :h].sum(axis=1), design[:, h:]])
-        cov = np.diag([PRIORS["intercept_sd"] ** 2, PRIORS["slope_sd"] ** 2])
+    design, y, _, cov, _ = exact.linear_system(data, pooling=pooling, group_sd=tau)
     return design, y, cov
 
 
@@ -79,12 +74,12 @@ def test_exact_loo_equals_refitting_without_each_row(pooling):
     data, truth = _small()
     design, y, cov = _design(data, pooling, 1.0)
     brute, _ = _refit_loo(design, y, cov, truth.sigma)
-    fast = compare.exact_loo(data, pooling=pooling, sigma=truth.sigma)
+    fast = exact.exact_loo(data, pooling=pooling, sigma=truth.sigma)
     assert np.allclose(fast, brute)
 
 
 def test_exact_loo_with_learned_spread_equals_refitting_on_the_same_grid():
-    data, truth = _small(seed=3)
+    data, truth = _small(random_seed=3)
     grid = np.linspace(0.01, 6.0, 60)
     per_tau, weight = [], []
     for tau in grid:
@@ -95,25 +90,26 @@ def test_exact_loo_with_learned_spread_equals_refitting_on_the_same_grid():
     per_tau, weight = np.array(per_tau), np.array(weight)
     # p(y_i | y_-i) = sum_t p(y_i | y_-i, t) p(t | y_-i)
     brute = special.logsumexp(weight + per_tau, axis=0) - special.logsumexp(weight, axis=0)
-    fast = compare.exact_loo(data, pooling="partial", sigma=truth.sigma, tau_grid=grid)
+    fast = exact.exact_loo(data, pooling="partial", sigma=truth.sigma, grid=grid)
     assert np.allclose(fast, brute)
 
 
 def test_exact_loo_refuses_unknown_pooling_and_bad_sigma():
     data, _ = _small()
     with pytest.raises(ValueError, match="pooling"):
-        compare.exact_loo(data, pooling="complete", sigma=1.0)
+        exact.exact_loo(data, pooling="complete", sigma=1.0)
     with pytest.raises(ValueError, match="sigma"):
-        compare.exact_loo(data, pooling="pooled", sigma=-1.0)
+        exact.exact_loo(data, pooling="pooled", sigma=-1.0)
 
 
+@pytest.mark.sampling
 def test_psis_loo_of_a_sampled_fit_agrees_with_the_exact_loo():
-    world = compare.Scenario(groups=8, rows=3, tau=1.0, sigma=1.4)
-    data, truth = compare.simulate_scenario(world, seed=11)
+    world = simulate.Scenario(groups=8, rows=3, tau=1.0, sigma=1.4)
+    data, truth = simulate.simulate_scenario(world, random_seed=11)
     model = models.partial_pooling_model(data, sigma=truth.sigma)
     fits = compare.fit_models({"partial": model}, random_seed=11, draws=2000)
     table = compare.loo_table(fits)
-    exact_elpd = compare.exact_loo(data, pooling="partial", sigma=truth.sigma).sum()
+    exact_elpd = exact.exact_loo(data, pooling="partial", sigma=truth.sigma).sum()
     assert table.loc["partial", "elpd"] == pytest.approx(exact_elpd, abs=1.0)
 
 
@@ -121,7 +117,7 @@ def test_psis_loo_of_a_sampled_fit_agrees_with_the_exact_loo():
 
 
 def _similar(data, sigma):
-    elpd = {p: compare.exact_loo(data, pooling=p, sigma=sigma).sum() for p in compare.POOLINGS}
+    elpd = {p: exact.exact_loo(data, pooling=p, sigma=sigma).sum() for p in exact.POOLINGS}
     return set(compare.similar_models(pd.DataFrame({"elpd": elpd})))
 
 
@@ -135,17 +131,17 @@ def _similar(data, sigma):
 )
 def test_each_world_ranks_the_models_the_same_way_on_every_seed(name, expected):
     for seed in range(8):
-        data, truth = compare.simulate_scenario(name, seed=seed)
+        data, truth = simulate.simulate_scenario(name, random_seed=seed)
         assert _similar(data, truth.sigma) == expected, f"seed {seed}"
 
 
 def test_exercise_worlds_rank_as_their_solutions_say():
-    more_rows = dataclasses.replace(compare.SCENARIOS["differ"], rows=30)
-    small_spread = dataclasses.replace(compare.SCENARIOS["differ"], tau=0.3)
-    for seed in range(3):
-        data, truth = compare.simulate_scenario(more_rows, seed=seed)
+    more_rows = dataclasses.replace(simulate.SCENARIOS["differ"], rows=30)
+    small_spread = dataclasses.replace(simulate.SCENARIOS["differ"], tau=0.3)
+    for seed in range(8):
+        data, truth = simulate.simulate_scenario(more_rows, random_seed=seed)
         assert _similar(data, truth.sigma) == {"unpooled", "partial"}
-        data, truth = compare.simulate_scenario(small_spread, seed=seed)
+        data, truth = simulate.simulate_scenario(small_spread, random_seed=seed)
         assert _similar(data, truth.sigma) == {"pooled", "partial"}
 
 
@@ -162,6 +158,7 @@ def _toy_fit(center, rng, *, with_loglik=True, n=30):
     return xr.DataTree.from_dict(groups)
 
 
+@pytest.mark.sampling
 def test_loo_table_ranks_and_reports_diagnostics():
     rng = np.random.default_rng(5)
     table = compare.loo_table({"far": _toy_fit(3.0, rng), "near": _toy_fit(0.0, rng)})
@@ -169,10 +166,14 @@ def test_loo_table_ranks_and_reports_diagnostics():
     assert table["rank"].tolist() == [0, 1]
     assert table.loc["near", "elpd_diff"] == 0
     assert table.loc["far", "elpd_diff"] < -50
+    # ArviZ's columns on the difference are kept: the best has no p_worse and no caution
+    assert np.isnan(table.loc["near", "p_worse"]) and table.loc["far", "p_worse"] > 0.99
+    assert table["diag_diff"].tolist() == ["", "N < 100"]  # 30 observations
     assert (table["high_k"] == 0).all()
     assert (table["max_k"] < 0.7).all()
 
 
+@pytest.mark.sampling
 def test_loo_table_asks_for_the_log_likelihood():
     rng = np.random.default_rng(5)
     with pytest.raises(ValueError, match="compute_log_likelihood"):
@@ -186,14 +187,14 @@ def test_score_estimates_by_hand():
         dims=("chain", "draw", "level"),
         coords={"level": ["g2", "g1"]},  # order differs from the truth's on purpose
     )
-    table = compare.score_estimates({"m": draws}, truth, prob=0.5)
+    table = compare.score_estimates({"m": draws}, truth, ci_prob=0.5)
     # posterior means: g2 -> 0.0, g1 -> 2.0, so errors of 2 each
     assert table.loc["m", "sq_error"] == pytest.approx(8.0)
     assert table.loc["m", "coverage"] == 0.0
     with pytest.raises(ValueError, match="no group 'g3'"):
         compare.score_estimates({"m": draws}, pd.Series({"g3": 1.0}))
     with pytest.raises(ValueError, match="prob"):
-        compare.score_estimates({"m": draws}, truth, prob=1.0)
+        compare.score_estimates({"m": draws}, truth, ci_prob=1.0)
 
 
 def test_score_estimates_repeats_a_pooled_scalar_for_every_group():
@@ -215,8 +216,8 @@ def test_similar_models_uses_the_threshold():
 def test_in_the_large_world_the_hierarchy_barely_moves_any_intercept():
     grid = np.linspace(0.01, 6.0, 150)
     for seed in range(4):
-        data, truth = compare.simulate_scenario("large", seed=seed)
-        partial = exact.learned_spread_posterior(data, sigma=truth.sigma, tau_grid=grid).loc["a"]
+        data, truth = simulate.simulate_scenario("large", random_seed=seed)
+        partial = exact.learned_spread_posterior(data, sigma=truth.sigma, grid=grid).loc["a"]
         unpooled = exact.unpooled_posterior(data, sigma=truth.sigma).loc["a"]
         moved = (partial["mean"] - unpooled["mean"]).abs() / unpooled["sd"]
         assert (moved < 0.25).all(), f"seed {seed}"
@@ -225,8 +226,8 @@ def test_in_the_large_world_the_hierarchy_barely_moves_any_intercept():
 def test_in_the_differ_world_the_hierarchy_has_the_smaller_squared_error():
     grid = np.linspace(0.01, 6.0, 150)
     for seed in range(4):
-        data, truth = compare.simulate_scenario("differ", seed=seed)
-        partial = exact.learned_spread_posterior(data, sigma=truth.sigma, tau_grid=grid).loc["a"]
+        data, truth = simulate.simulate_scenario("differ", random_seed=seed)
+        partial = exact.learned_spread_posterior(data, sigma=truth.sigma, grid=grid).loc["a"]
         unpooled = exact.unpooled_posterior(data, sigma=truth.sigma).loc["a"]
         error = {
             name: float(((post["mean"] - truth.a) ** 2).sum())

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from companion import data, simulate
+from companion import data, simulate, validate
 
 
 def test_csv_files_are_what_their_seeds_make():
@@ -63,13 +63,13 @@ def test_loader_names_the_problem_and_changes_nothing(tmp_path, levels, edit, me
 def test_validate_frame_count_and_integer_rules():
     frame = pd.DataFrame({"k": [1, 2, -1], "m": [1.5, 2.0, 3.0]})
     with pytest.raises(ValueError, match=r"'k'.*negative value -1"):
-        data.validate_frame(frame, {"k": "count"})
+        validate.validate_frame(frame, {"k": "count"})
     with pytest.raises(ValueError, match=r"'m'.*whole numbers, found 1.5"):
-        data.validate_frame(frame, {"m": "int"})
+        validate.validate_frame(frame, {"m": "int"})
     with pytest.raises(ValueError, match=r"'m'.*non-finite"):
-        data.validate_frame(frame.assign(m=[1.0, np.inf, 2.0]), {"m": "float"})
+        validate.validate_frame(frame.assign(m=[1.0, np.inf, 2.0]), {"m": "float"})
     with pytest.raises(ValueError, match="should hold text labels"):
-        data.validate_frame(frame, {"k": "string"})
+        validate.validate_frame(frame, {"k": "string"})
 
 
 def test_missing_file_is_a_clear_error(tmp_path):
@@ -78,7 +78,7 @@ def test_missing_file_is_a_clear_error(tmp_path):
 
 
 def test_long_tail_file_matches_its_simulation():
-    frame, _ = simulate.simulate_long_tail(600, seed=2026)
+    frame, _ = simulate.simulate_long_tail(600, random_seed=2026)
     pd.testing.assert_frame_equal(data.load_long_tail(), frame, check_dtype=False)
 
 

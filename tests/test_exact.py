@@ -23,7 +23,7 @@ def test_linear_gaussian_matches_the_one_mean_formula():
 
 @pytest.mark.parametrize("seed", range(8))
 def test_shrinkage_is_strongest_for_the_smallest_group(seed):
-    frame, truth = simulate.simulate_levels(500, seed=seed)
+    frame, truth = simulate.simulate_levels(500, random_seed=seed)
     raw = exact.unpooled_posterior(frame, sigma=truth.sigma)
     pooled = exact.partial_pooling_posterior(frame, sigma=truth.sigma, group_sd=1.0)
     w = pooled.loc[("w", ""), "mean"]
@@ -48,7 +48,7 @@ def test_huge_spread_gives_back_the_unpooled_answer(levels):
 def test_learned_spread_on_a_narrow_grid_is_the_fixed_spread_answer(levels):
     frame, truth = levels
     fixed = exact.partial_pooling_posterior(frame, sigma=truth.sigma, group_sd=1.0)
-    grid = exact.learned_spread_posterior(frame, sigma=truth.sigma, tau_grid=np.array([1.0, 1.0]))
+    grid = exact.learned_spread_posterior(frame, sigma=truth.sigma, grid=np.array([1.0, 1.0]))
     np.testing.assert_allclose(grid.loc[fixed.index, "mean"], fixed["mean"])
     np.testing.assert_allclose(grid.loc[fixed.index, "sd"], fixed["sd"])
 
@@ -61,11 +61,12 @@ def test_shrinkage_factor_grid():
         assert np.all((b > 0) & (b < 1))
     by_tau = [exact.shrinkage_factor(5, sigma=2.0, group_sd=t) for t in (0.3, 1.0, 3.0)]
     assert by_tau[0] > by_tau[1] > by_tau[2]
-    with pytest.raises(ValueError, match="n must be positive"):
+    with pytest.raises(ValueError, match="n_rows must be a positive number"):
         exact.shrinkage_factor(0, sigma=1.0, group_sd=1.0)
     assert exact.rows_to_match(1.0, sigma=2.0) == pytest.approx(4.0)
 
 
+@pytest.mark.sampling
 def test_sampler_agrees_with_the_exact_posterior(levels):
     frame, truth = levels
     model = models.partial_pooling_model(frame, group_sd=1.0, sigma=truth.sigma, centered=True)

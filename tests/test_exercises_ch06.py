@@ -1,46 +1,31 @@
 import pytest
 
-from companion import exercises, retail
+from companion import exercises, retail, simulate
 
 
 @pytest.fixture(scope="module")
 def sales():
-    return retail.simulate_retail(seed=3)[0]
+    return simulate.simulate_retail(random_seed=3)[0]
 
 
-@pytest.mark.parametrize("key", ["06-1", "06-2", "06-3"])
-@pytest.mark.parametrize("blank", [None, ...])
-def test_blank_answer_is_not_yet_without_error(key, blank):
-    feedback = exercises.check(key, blank)
-    assert not feedback.correct
-    assert "no answer yet" in feedback.message
-
-
-def test_06_1_accepts_the_population_variables_in_any_order():
-    answer = ["product_sd", "category_effect", "brand_effect", "colour_effect", "intercept"]
+def test_06_1_accepts_the_new_brand_variables_in_any_order():
+    answer = ["product_sd", "brand_sd", "category_effect", "colour_effect", "intercept"]
     assert exercises.check("06-1", answer).correct
+
+
+KNOWN = ["intercept", "colour_effect", "category_effect"]
 
 
 @pytest.mark.parametrize(
     ("answer", "hint"),
     [
-        (
-            ["intercept", "colour_effect", "brand_effect", "category_effect", "product_raw"],
-            "fitted",
-        ),
+        ([*KNOWN, "brand_effect", "product_sd"], "*fitted* brand"),
+        ([*KNOWN, "brand_sd", "product_raw"], "*fitted* product"),
         (["log_demand"], "out-of-bounds"),
-        (["intercept", "colour_effect", "brand_effect", "category_effect"], "product_sd"),
-        (
-            [
-                "intercept",
-                "colour_effect",
-                "brand_effect",
-                "category_effect",
-                "product_sd",
-                "alpha",
-            ],
-            "weekly noise",
-        ),
+        ([*KNOWN, "product_sd"], "brand_sd"),
+        ([*KNOWN, "brand_sd"], "product_sd"),
+        ([*KNOWN, "brand_sd", "product_sd", "alpha"], "weekly noise"),
+        ([*KNOWN, "brand_sd", "product_sd", "category_sd"], "does not enter"),
         ("intercept", "list of variable names"),
     ],
 )
@@ -50,9 +35,13 @@ def test_06_1_rejects_with_a_hint(answer, hint):
     assert hint in feedback.message
 
 
-def test_06_2_accepts_the_model_with_price_band(sales):
-    model = retail.crossed_model(sales, attributes=["colour", "brand", "category", "price_band"])
-    assert exercises.check("06-2", model).correct
+ALL_FOUR = ["colour", "brand", "category", "price_band"]
+
+
+def test_06_2_accepts_the_model_with_price_band_and_smaller(sales):
+    model = retail.crossed_model(sales, attributes=ALL_FOUR)
+    assert exercises.check("06-2", (model, "smaller")).correct
+    assert exercises.check("06-2", (model, " Smaller ")).correct
 
 
 @pytest.mark.parametrize(
@@ -63,13 +52,26 @@ def test_06_2_accepts_the_model_with_price_band(sales):
     ],
 )
 def test_06_2_rejects_models_without_the_right_attributes(sales, attributes, hint):
-    feedback = exercises.check("06-2", retail.crossed_model(sales, attributes=attributes))
+    answer = (retail.crossed_model(sales, attributes=attributes), "smaller")
+    feedback = exercises.check("06-2", answer)
     assert not feedback.correct
     assert hint in feedback.message
 
 
+def test_06_2_rejects_a_wrong_or_missing_prediction(sales):
+    model = retail.crossed_model(sales, attributes=ALL_FOUR)
+    for answer, hint in [
+        ((model, "larger"), "the prediction is not"),
+        ((model, "same"), '"larger" or "smaller"'),
+        (model, "also give your prediction"),
+    ]:
+        feedback = exercises.check("06-2", answer)
+        assert not feedback.correct
+        assert hint in feedback.message
+
+
 def test_06_2_rejects_a_non_model():
-    feedback = exercises.check("06-2", "price_band")
+    feedback = exercises.check("06-2", ("price_band", "smaller"))
     assert not feedback.correct and "pm.Model" in feedback.message
 
 

@@ -52,7 +52,7 @@ def test_pooling_always_narrows_the_small_group():
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_table_equals_exact_posterior_of_the_full_data(seed):
-    data, truth = simulate.simulate_levels(500, seed=seed)
+    data, truth = simulate.simulate_levels(500, random_seed=seed)
     means = data.groupby("level")["y"].mean()
     counts = data["level"].value_counts().sort_index()
     table = explore.shrinkage_table(

@@ -1,6 +1,7 @@
 import numpy as np
 import pymc as pm
 import pytest
+import xarray as xr
 
 from companion import fit
 
@@ -13,6 +14,7 @@ def _funnel(n_groups=8):
     return model
 
 
+@pytest.mark.sampling
 def test_sample_is_seeded():
     with pm.Model() as model:
         pm.Normal("mu", 0.0, 1.0)
@@ -24,6 +26,7 @@ def test_sample_is_seeded():
     assert not np.array_equal(a.posterior["mu"], c.posterior["mu"])
 
 
+@pytest.mark.sampling
 def test_health_of_an_easy_model():
     with pm.Model(coords={"k": ["a", "b"]}) as model:
         pm.Normal("mu", [0.0, 3.0], 1.0, dims="k")
@@ -33,6 +36,7 @@ def test_health_of_an_easy_model():
     assert "healthy" in str(health)
 
 
+@pytest.mark.sampling
 def test_the_funnel_is_reported_unhealthy():
     idata = fit.sample(_funnel(), random_seed=2)
     health = fit.diagnose(idata)
@@ -63,9 +67,34 @@ def test_thresholds_are_applied():
     assert relaxed.ok
 
 
-def test_var_names_restricts_the_check():
-    idata = fit.sample(_funnel(), random_seed=2, draws=300, tune=300)
-    full = fit.diagnose(idata)
-    part = fit.diagnose(idata, var_names=["theta"])
-    assert part.worst["ess_bulk"] == "theta"
-    assert full.min_ess_bulk <= part.min_ess_bulk
+def _tree(diverging=0):
+    """Two chains: ``good`` mixes, ``bad`` sits at a different level in each chain."""
+    rng = np.random.default_rng(0)
+    good = rng.standard_normal((2, 1000))
+    bad = rng.standard_normal((2, 1000)) * 0.1 + np.array([[0.0], [3.0]])
+    flags = np.zeros((2, 1000), dtype=bool)
+    flags[0, :diverging] = True
+    return xr.DataTree.from_dict(
+        {
+            "posterior": xr.Dataset(
+                {"good": (("chain", "draw"), good), "bad": (("chain", "draw"), bad)}
+            ),
+            "sample_stats": xr.Dataset({"diverging": (("chain", "draw"), flags)}),
+        }
+    )
+
+
+def test_diagnose_names_the_variable_that_fails_and_var_names_restricts_the_check():
+    tree = _tree()
+    full = fit.diagnose(tree)
+    assert not full.ok and full.worst["rhat"] == "bad" and full.max_rhat > 1.5
+    part = fit.diagnose(tree, var_names=["good"])
+    assert part.ok and part.max_rhat <= 1.01 and part.min_ess_bulk >= 400
+    assert part.worst == {"rhat": "good", "ess_bulk": "good"}
+
+
+def test_divergences_are_counted_from_the_sample_stats():
+    health = fit.diagnose(_tree(diverging=3), var_names=["good"])
+    assert health.divergences == 3 and not health.ok
+    with pytest.raises(fit.UnhealthyFitError, match="3 divergences"):
+        fit.check_health(_tree(diverging=3), var_names=["good"])

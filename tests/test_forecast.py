@@ -9,7 +9,7 @@ import pytest  # noqa: E402
 import xarray as xr  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from companion import fit, forecast, retail  # noqa: E402
+from companion import fit, forecast, plots, retail, simulate  # noqa: E402
 
 SEEDS = [31, 32]
 
@@ -19,7 +19,7 @@ def fitted():
     """Per seed: train/test split, truth, and no-pooling and crossed fits (small, quick)."""
     out = {}
     for seed in SEEDS:
-        sales, truth = retail.simulate_retail(120, 26, holdout_weeks=6, seed=seed)
+        sales, truth = simulate.simulate_retail(120, 26, holdout_weeks=6, random_seed=seed)
         train, test = retail.split_holdout(sales, holdout_weeks=6)
         models = {
             "no pooling": retail.no_pooling_model(train),
@@ -46,6 +46,7 @@ def _scores(case, name):
 # --- the method's claims, on several seeds ---------------------------------------------
 
 
+@pytest.mark.sampling
 @pytest.mark.parametrize("seed", SEEDS)
 def test_hierarchy_beats_no_pooling_on_short_history_and_is_calibrated(fitted, seed):
     case = fitted[seed]
@@ -59,10 +60,11 @@ def test_hierarchy_beats_no_pooling_on_short_history_and_is_calibrated(fitted, s
     }
     assert miss["crossed"] < 0.75 * miss["no pooling"]
     assert crossed.loc[~short, "crps"].mean() < 1.05 * nopool.loc[~short, "crps"].mean()
-    assert 0.80 <= forecast.interval_coverage(crossed, prob=0.9) <= 0.97
-    assert 0.40 <= forecast.interval_coverage(crossed, prob=0.5) <= 0.70
+    assert 0.80 <= forecast.interval_coverage(crossed, ci_prob=0.9) <= 0.97
+    assert 0.40 <= forecast.interval_coverage(crossed, ci_prob=0.5) <= 0.70
 
 
+@pytest.mark.sampling
 @pytest.mark.parametrize("seed", SEEDS)
 def test_new_product_is_wider_than_its_established_twin(fitted, seed):
     case = fitted[seed]
@@ -70,11 +72,11 @@ def test_new_product_is_wider_than_its_established_twin(fitted, seed):
     truth, products = case["truth"], retail.product_table(case["train"])
     # the established product whose demand is closest to what its attributes predict
     predicted = truth.intercept + sum(
-        truth.effects[a].loc[truth.products[a]].to_numpy() for a in retail.ATTRIBUTES
+        truth.effects[a].loc[truth.products[a]].to_numpy() for a in simulate.RETAIL_ATTRIBUTES
     )
     own = (truth.products["log_demand"] - predicted).loc[products.index[products["weeks"] >= 10]]
     twin = own.abs().idxmin()
-    attributes = products.loc[twin, list(retail.ATTRIBUTES)]
+    attributes = products.loc[twin, list(simulate.RETAIL_ATTRIBUTES)]
     request = pd.DataFrame(
         [{"product": p, **attributes, "week": w} for p in ["NEW", twin] for w in range(21, 27)]
     )
@@ -90,11 +92,12 @@ def test_new_product_is_wider_than_its_established_twin(fitted, seed):
 # --- predict_sales ---------------------------------------------------------------------
 
 
+@pytest.mark.sampling
 def test_new_products_are_population_draws_not_another_products(fitted):
     case = fitted[SEEDS[0]]
     model, idata = case["fits"]["crossed"]
     last = model.coords["product"][-1]
-    attributes = retail.product_table(case["train"]).loc[last, list(retail.ATTRIBUTES)]
+    attributes = retail.product_table(case["train"]).loc[last, list(simulate.RETAIL_ATTRIBUTES)]
     request = pd.DataFrame({"product": ["NEW", "NEW2", last], **attributes, "week": 40})
     draws = forecast.predict_sales(model, idata, request, random_seed=3)
     assert draws.dims == ("chain", "draw", "forecast")
@@ -106,6 +109,7 @@ def test_new_products_are_population_draws_not_another_products(fitted):
     assert new.std() > known.std()
 
 
+@pytest.mark.sampling
 def test_predict_leaves_the_fitted_model_unchanged(fitted):
     case = fitted[SEEDS[0]]
     model, idata = case["fits"]["crossed"]
@@ -119,6 +123,7 @@ def test_predict_leaves_the_fitted_model_unchanged(fitted):
     assert set(model.named_vars) == before[2]
 
 
+@pytest.mark.sampling
 def test_bad_requests_are_refused(fitted):
     case = fitted[SEEDS[0]]
     model, idata = case["fits"]["crossed"]
@@ -144,15 +149,9 @@ def test_bad_requests_are_refused(fitted):
         forecast.predict_sales(model, idata, known.assign(week=[np.nan, 3]), random_seed=1)
 
 
-def test_codes_outside_the_coords_are_refused():
-    assert forecast._check_codes(np.array([0, 2]), 3, "product").tolist() == [0, 2]
-    for codes in ([-1], [3]):
-        with pytest.raises(ValueError, match="code outside 0..2"):
-            forecast._check_codes(np.array(codes), 3, "product")
-
-
+@pytest.mark.sampling
 def test_attribute_model_forecasts_any_product_of_a_known_colour():
-    sales, _ = retail.simulate_retail(40, 12, holdout_weeks=2, seed=5)
+    sales, _ = simulate.simulate_retail(40, 12, holdout_weeks=2, random_seed=5)
     model = retail.attribute_model(sales)
     idata = fit.sample(model, random_seed=5, draws=200, tune=200)
     request = pd.DataFrame({"product": ["NEW", "P01"], "colour": ["red", "red"], "week": 13})
@@ -212,8 +211,8 @@ def test_interval_coverage_refuses_unknown_levels():
     table = forecast.forecast_table(_toy_draws())
     with pytest.raises(ValueError, match="no 'sales' column"):
         forecast.interval_coverage(table)
-    with pytest.raises(ValueError, match="prob must be 0.9 or 0.5"):
-        forecast.interval_coverage(table.assign(sales=1), prob=0.8)
+    with pytest.raises(ValueError, match="ci_prob must be 0.9 or 0.5"):
+        forecast.interval_coverage(table.assign(sales=1), ci_prob=0.8)
 
 
 def test_fan_chart_draws_bands_history_and_held_out_sales():
@@ -221,13 +220,13 @@ def test_fan_chart_draws_bands_history_and_held_out_sales():
     table = forecast.forecast_table(_toy_draws(), observed)
     history = pd.DataFrame({"product": "a", "week": [5, 6], "sales": [4, 1]})
     fig, ax = plt.subplots()
-    assert forecast.plot_forecast_fan(table, "a", history, ax=ax) is ax
+    assert plots.plot_forecast_fan(table, label="a", history=history, ax=ax) is ax
     assert len(ax.collections) == 2  # the 90% and 50% bands
     labels = [line.get_label() for line in ax.get_lines()]
     assert labels == ["median forecast", "past sales", "held-out sales"]
     assert ax.get_legend() is not None and ax.get_xlabel() == "week"
-    quiet = forecast.plot_forecast_fan(table, "b", legend=False)
+    quiet = plots.plot_forecast_fan(table, label="b", legend=False)
     assert quiet.get_legend() is None
     with pytest.raises(ValueError, match="no forecast for product 'z'"):
-        forecast.plot_forecast_fan(table, "z")
+        plots.plot_forecast_fan(table, label="z")
     plt.close("all")

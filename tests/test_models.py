@@ -1,6 +1,13 @@
+import warnings
+
+import arviz as az
 import numpy as np
 import pandas as pd
+import pymc as pm
 import pytest
+import xarray as xr
+from scipy import integrate
+from scipy.special import expit
 
 from companion import exact, fit, models, simulate
 
@@ -27,25 +34,28 @@ def test_onehot_columns_match_the_levels(levels):
     )
 
 
+def _names(model):
+    return sorted(v.name for v in model.free_RVs)
+
+
 def test_variants_have_the_right_free_variables(levels):
     frame, _ = levels
-    names = lambda m: sorted(v.name for v in m.free_RVs)  # noqa: E731
-    assert names(models.pooled_model(frame)) == ["a", "b", "sigma"]
-    assert names(models.unpooled_model(frame, sigma=2.0)) == ["a", "b"]
-    assert names(models.partial_pooling_model(frame, group_sd=1.0)) == [
+    assert _names(models.pooled_model(frame)) == ["a", "b", "sigma"]
+    assert _names(models.unpooled_model(frame, sigma=2.0)) == ["a", "b"]
+    assert _names(models.partial_pooling_model(frame, group_sd=1.0)) == [
         "a_offset",
         "b",
         "sigma",
         "w",
     ]
-    assert names(models.partial_pooling_model(frame, centered=True)) == [
+    assert _names(models.partial_pooling_model(frame, centered=True)) == [
         "a",
         "b",
         "sigma",
         "tau",
         "w",
     ]
-    assert names(models.pooled_model(frame, predictors=())) == ["a", "sigma"]
+    assert _names(models.pooled_model(frame, predictors=())) == ["a", "sigma"]
 
 
 @pytest.mark.parametrize(
@@ -77,81 +87,284 @@ def test_bad_values_are_named(levels):
         )
 
 
-def test_encode_levels_refuses_unknown_labels():
-    assert models.encode_levels(["b", "a"], ["a", "b"], column="g").tolist() == [1, 0]
-    with pytest.raises(ValueError, match=r"column 'g' has unknown level 'c'"):
-        models.encode_levels(["a", "c"], ["a", "b"], column="g")
-    with pytest.raises(ValueError, match="missing level label"):
-        models.encode_levels(["a", None], ["a", "b"], column="g")
+def test_the_default_predictor_is_named_when_absent():
+    table = pd.DataFrame({"ward": ["a", "b", "a"], "days": [3.0, 5.0, 4.0]})
+    for build in (models.unpooled_model, models.partial_pooling_model):
+        with pytest.raises(ValueError, match=r"predictors defaults to \('x',\).*predictors=\(\)"):
+            build(table, outcome="days", group="ward")
+    # Naming a missing column explicitly still gets the plain message.
+    with pytest.raises(ValueError, match=r"missing column 'x'"):
+        models.pooled_model(table, outcome="days", predictors=["x"])
+    assert _names(models.pooled_model(table, outcome="days", predictors=())) == ["a", "sigma"]
 
 
-def _learner_layout(frame):
-    """The same data as a learner might hold it: other names, labels and row order."""
-    rename = {"h1": "Ward  C", "h2": "ward b", "h3": "A&E 7"}
-    other = frame.rename(columns={"y": "recovery days", "x": "age (z)", "level": "ward"})
-    other["ward"] = other["ward"].map(rename)
-    return other.sample(frac=1.0, random_state=11).reset_index(drop=True), rename
+def test_integer_labels_keep_their_order():
+    table = pd.DataFrame({"experiment": [10, 2, 1, 71, 9], "y": [0.1, 0.2, 0.3, 0.4, 0.5]})
+    model = models.unpooled_model(table, group="experiment", predictors=())
+    assert model.coords["experiment"] == (1, 2, 9, 10, 71)
+    codes = model["experiment_idx"].get_value()
+    assert np.asarray(model.coords["experiment"])[codes].tolist() == [10, 2, 1, 71, 9]
 
 
-def test_learner_layout_gives_the_same_exact_posterior(levels):
-    frame, truth = levels
-    other, rename = _learner_layout(frame)
-    ours = exact.partial_pooling_posterior(frame, sigma=truth.sigma).loc["a"]
-    theirs = exact.partial_pooling_posterior(
-        other, sigma=truth.sigma, outcome="recovery days", group="ward", predictors="age (z)"
-    ).loc["a"]
-    np.testing.assert_allclose(theirs.loc[list(rename.values())].to_numpy(), ours.to_numpy())
-
-
-def test_learner_layout_gives_the_same_sampled_posterior(levels):
-    frame, _ = levels
-    other, rename = _learner_layout(frame)
-    model = models.partial_pooling_model(
-        other, outcome="recovery days", group="ward", predictors=["age (z)"]
+def test_an_index_past_the_coords_is_an_error_not_garbage():
+    table = pd.DataFrame({"g": ["a", "b", "b"], "y": [0.1, 0.2, 0.3]})
+    model = models.unpooled_model(table, group="g", predictors=(), sigma=1.0)
+    post = xr.Dataset(
+        {"a": (("chain", "draw", "g"), np.zeros((1, 5, 2)))}, coords={"g": ["a", "b"]}
     )
-    assert set(model.coords["ward"]) == set(rename.values())
-    ours = fit.sample(models.partial_pooling_model(frame), random_seed=3)
-    theirs = fit.sample(model, random_seed=4)
-    import arviz as az
-
-    a = az.summary(ours, var_names=["a"], round_to="none")
-    b = az.summary(theirs, var_names=["a"], round_to="none")
-    b.index = [name.replace("a[", "").rstrip("]") for name in b.index]
-    a.index = [rename[name.replace("a[", "").rstrip("]")] for name in a.index]
-    b = b.loc[a.index]
-    tolerance = 4 * np.hypot(a["mcse_mean"], b["mcse_mean"])
-    assert (np.abs(a["mean"] - b["mean"]) < tolerance).all()
+    with model:
+        pm.set_data({"g_idx": np.array([0, 1, 2])})
+        with pytest.raises(
+            AssertionError, match=r"g_idx holds a code outside the model's 2 levels"
+        ):
+            pm.sample_posterior_predictive(
+                xr.DataTree.from_dict({"posterior": post}), progressbar=False
+            )
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_partial_pooling_recovers_the_truth(seed):
-    frame, truth = simulate.simulate_long_tail(400, n_levels=12, tau=1.0, sigma=2.0, seed=seed)
-    model = models.partial_pooling_model(frame, centered=True)
-    idata = fit.sample(model, random_seed=seed, target_accept=0.95)
-    assert fit.diagnose(idata).ok
-    post = idata.posterior
-    lower = post["a"].quantile(0.05, dim=("chain", "draw")).to_numpy()
-    upper = post["a"].quantile(0.95, dim=("chain", "draw")).to_numpy()
-    inside = (lower < truth.a.to_numpy()) & (truth.a.to_numpy() < upper)
-    # 90% intervals: about 11 of 12 should cover; shrinkage may miss an outlying level.
-    assert inside.mean() >= 0.75
-    for name in ("b", "sigma", "w", "tau"):
-        value = getattr(truth, name)
-        assert abs(float(post[name].mean()) - value) < 3 * float(post[name].std()), name
+# Eight schools (Rubin 1981): estimates and standard errors.
+SCHOOLS = pd.DataFrame(
+    {
+        "school": list("ABCDEFGH"),
+        "effect": [28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0],
+        "se": [15.0, 10.0, 16.0, 11.0, 9.0, 11.0, 10.0, 18.0],
+    }
+)
+KNOWN_SD = {"outcome": "effect", "group": "school", "predictors": (), "sigma": "se"}
 
 
-def test_pooled_and_unpooled_recover_what_they_can():
-    frame, truth = simulate.simulate_levels(800, shares=(0.3, 0.3, 0.4), tau=2.0, sigma=1.0, seed=9)
-    unpooled = fit.sample(models.unpooled_model(frame), random_seed=9)
-    means = unpooled.posterior["a"].mean(("chain", "draw")).to_numpy()
-    sds = unpooled.posterior["a"].std(("chain", "draw")).to_numpy()
-    assert (np.abs(means - truth.a.to_numpy()) < 4 * sds).all()
-    pooled = fit.sample(models.pooled_model(frame), random_seed=9)
-    weighted = float((truth.a * truth.counts).sum() / truth.counts.sum())
-    assert abs(float(pooled.posterior["a"].mean()) - weighted) < 0.2
-    # Ignoring the levels inflates the noise estimate by the spread of the intercepts.
-    assert float(pooled.posterior["sigma"].mean()) > truth.sigma + 0.5
-    assert isinstance(frame, pd.DataFrame)
+def test_known_sd_per_row_is_data_not_a_parameter():
+    pooled = {k: v for k, v in KNOWN_SD.items() if k != "group"}
+    for model in (
+        models.pooled_model(SCHOOLS, **pooled),
+        models.unpooled_model(SCHOOLS, **KNOWN_SD),
+        models.partial_pooling_model(SCHOOLS, **KNOWN_SD),
+    ):
+        assert "sigma" not in _names(model)
+        assert model["sigma"].get_value().tolist() == SCHOOLS["se"].tolist()
+    # The log-density is that of Normal(a[school], se[school]) for every school.
+    model = models.unpooled_model(SCHOOLS, **KNOWN_SD)
+    point = {"a": np.arange(8.0)}
+    expected = (
+        pm.logp(
+            pm.Normal.dist(np.arange(8.0), SCHOOLS["se"].to_numpy()), SCHOOLS["effect"].to_numpy()
+        )
+        .eval()
+        .sum()
+    )
+    assert np.isclose(model.compile_logp(vars=[model["effect"]])(point), expected)
+    # A number keeps its meaning: one fixed noise sd for every row.
+    fixed = models.unpooled_model(SCHOOLS, **{**KNOWN_SD, "sigma": 10.0})
+    assert "sigma" not in fixed.named_vars
+
+
+@pytest.mark.parametrize(
+    ("sigma", "message"),
+    [
+        (SCHOOLS["se"], r"got a Series: pass the column's name"),
+        (SCHOOLS["se"].to_numpy(), r"got a ndarray: pass the column's name"),
+        ([15.0, 10.0], r"got a list: pass the column's name"),
+        ("stderr", r"missing column 'stderr'"),
+        (0.0, r"sigma must be a positive number"),
+        (True, r"got a bool"),
+    ],
+)
+def test_bad_sigma_is_named(sigma, message):
+    with pytest.raises(ValueError, match=message):
+        models.partial_pooling_model(SCHOOLS, **{**KNOWN_SD, "sigma": sigma})
+
+
+def test_known_sd_column_is_checked():
+    with pytest.raises(
+        ValueError, match=r"column 'se' \(sigma\) must be positive, found 0.0 at row 3"
+    ):
+        models.partial_pooling_model(
+            SCHOOLS.assign(se=SCHOOLS["se"].where(SCHOOLS.index != 3, 0.0)), **KNOWN_SD
+        )
+    with pytest.raises(ValueError, match=r"column 'se' has 1 missing value"):
+        models.partial_pooling_model(
+            SCHOOLS.assign(se=SCHOOLS["se"].where(SCHOOLS.index != 2)), **KNOWN_SD
+        )
+    with pytest.raises(ValueError, match=r"cannot be both the known sd \(sigma\) and the outcome"):
+        models.partial_pooling_model(SCHOOLS, **{**KNOWN_SD, "sigma": "effect"})
+
+
+# Pump failures (Gaver and O'Muircheartaigh 1987): failures in thousands of operating hours.
+PUMPS = pd.DataFrame(
+    {
+        "pump": list(range(1, 11)),
+        "failures": [5, 1, 5, 14, 3, 19, 1, 1, 4, 22],
+        "hours": [94.32, 15.72, 62.88, 125.76, 5.24, 31.44, 1.048, 1.048, 2.096, 10.48],
+    }
+)
+COUNTS = {
+    "outcome": "failures",
+    "group": "pump",
+    "predictors": (),
+    "family": "poisson",
+    "exposure": "hours",
+}
+
+
+def test_poisson_uses_log_exposure_as_offset():
+    model = models.unpooled_model(PUMPS, **COUNTS)
+    assert model.coords["pump"] == tuple(range(1, 11))
+    assert model["exposure"].get_value().tolist() == PUMPS["hours"].tolist()
+    point = {"a": np.linspace(-2.0, 1.0, 10)}
+    rate = np.exp(point["a"]) * PUMPS["hours"].to_numpy()
+    expected = pm.logp(pm.Poisson.dist(rate), PUMPS["failures"].to_numpy()).eval().sum()
+    assert np.isclose(model.compile_logp(vars=[model["failures"]])(point), expected)
+    # Counting the same time in hours instead of thousands of hours shifts a by log(1000).
+    hours = models.unpooled_model(
+        PUMPS.assign(hours=PUMPS["hours"] * 1000), **COUNTS, priors={"a": pm.Normal.dist(-7, 3)}
+    )
+    shifted = {"a": point["a"] - np.log(1000)}
+    assert np.isclose(hours.compile_logp(vars=[hours["failures"]])(shifted), expected)
+    # No exposure: every row has one unit.
+    plain = models.pooled_model(PUMPS, outcome="failures", predictors=(), family="poisson")
+    assert "exposure" not in plain.named_vars
+
+
+@pytest.mark.parametrize(
+    ("edit", "kwargs", "message"),
+    [
+        (None, {"family": "normal"}, r"exposure= applies to family='poisson'"),
+        (None, {"family": "gamma"}, r"family must be one of 'normal', 'binomial', 'poisson'"),
+        (None, {"sigma": 1.0}, r"sigma applies to a continuous \(normal\) outcome"),
+        (None, {"trials": "hours"}, r"trials= applies to family='binomial'"),
+        (
+            lambda f: f.assign(hours=f["hours"].where(f.index != 4, 0.0)),
+            {},
+            r"column 'hours' \(exposure\) must be positive, found 0.0 at row 4",
+        ),
+        (
+            lambda f: f.assign(hours=f["hours"].where(f.index != 2, -3.0)),
+            {},
+            r"must be positive, found -3.0 at row 2",
+        ),
+        (
+            lambda f: f.assign(failures=f["failures"].astype(float).where(f.index != 1, 2.5)),
+            {},
+            r"'failures' should hold whole numbers, found 2.5 at row 1",
+        ),
+        (
+            lambda f: f.assign(failures=f["failures"].where(f.index != 0, -1)),
+            {},
+            r"'failures'.*negative value -1",
+        ),
+        (lambda f: f.drop(columns="hours"), {}, r"missing column 'hours'"),
+    ],
+)
+def test_bad_poisson_input_is_named(edit, kwargs, message):
+    table = PUMPS if edit is None else edit(PUMPS)
+    with pytest.raises(ValueError, match=message):
+        models.partial_pooling_model(table, **{**COUNTS, **kwargs})
+
+
+def test_binomial_needs_trials():
+    with pytest.raises(ValueError, match=r"family='binomial' needs trials="):
+        models.pooled_model(PUMPS, outcome="failures", predictors=(), family="binomial")
+
+
+def _family_args(family):
+    if family == "normal":
+        return SCHOOLS, KNOWN_SD
+    if family == "poisson":
+        return PUMPS, COUNTS
+    return _counts(), {"outcome": "k", "trials": "n", "group": "unit", "predictors": ()}
+
+
+@pytest.mark.parametrize("family", ["normal", "binomial", "poisson"])
+def test_priors_replace_the_defaults_by_name(family):
+    table, kwargs = _family_args(family)
+    default = models.partial_pooling_model(table, **kwargs)
+    mine = models.partial_pooling_model(
+        table, **kwargs, priors={"w": pm.Normal.dist(0.5, 5.0), "tau": pm.HalfCauchy.dist(5)}
+    )
+    point = {
+        "w": np.array(0.3),
+        "tau_log__": np.array(np.log(0.7)),
+        "a_offset": np.zeros(len(mine.coords[kwargs["group"]])),
+    }
+    logp = mine.compile_logp(vars=[mine["w"], mine["tau"]], jacobian=False)(point)
+    expected = (
+        pm.logp(pm.Normal.dist(0.5, 5.0), 0.3).eval() + pm.logp(pm.HalfCauchy.dist(5), 0.7).eval()
+    )
+    assert np.isclose(logp, expected)
+    assert type(mine["tau"].owner.op).__name__ == "HalfCauchyRV"
+    assert type(default["tau"].owner.op).__name__ == "HalfNormalRV"
+    # The default scales depend on the family, as the docstrings state.
+    sd = {"normal": 10.0, "binomial": 2.5, "poisson": 2.5}[family]
+    assert np.isclose(
+        default.compile_logp(vars=[default["w"]])(point), pm.logp(pm.Normal.dist(0, sd), 0.3).eval()
+    )
+
+
+def test_a_prior_for_a_group_dim_is_repeated_per_group():
+    model = models.unpooled_model(
+        PUMPS, **COUNTS, priors={"a": pm.StudentT.dist(nu=3, mu=0, sigma=2)}
+    )
+    assert pm.draw(model["a"], random_seed=1).shape == (10,)
+    assert type(model["a"].owner.op).__name__ == "StudentTRV"
+
+
+def test_priors_can_be_reused_across_models():
+    priors = {"w": pm.Normal.dist(0, 5), "tau": pm.HalfCauchy.dist(5)}
+    first = models.partial_pooling_model(SCHOOLS, **KNOWN_SD, priors=priors)
+    second = models.partial_pooling_model(SCHOOLS, **KNOWN_SD, priors=priors)
+    assert first["w"] is not second["w"]
+    assert priors["w"].name is None  # the learner's object is left as it was
+
+
+@pytest.mark.parametrize(
+    ("priors", "message"),
+    [
+        ({"mu": pm.Normal.dist(0, 1)}, r"unknown name 'mu'; this model's priors are 'w', 'tau'$"),
+        ({"sigma": pm.HalfNormal.dist(1)}, r"unknown name 'sigma'"),
+        ({"tau": pm.Normal.dist(0, 1)}, r"priors\['tau'\] puts mass on negative values"),
+        ({"w": 0.0}, r"priors\['w'\] must be a PyMC distribution made with \.dist\(\)"),
+        ({"w": "Normal(0, 1)"}, r"got str"),
+    ],
+)
+def test_bad_priors_are_named(priors, message):
+    with pytest.raises(ValueError, match=message):
+        models.partial_pooling_model(SCHOOLS, **KNOWN_SD, priors=priors)
+
+
+def test_prior_names_follow_the_model():
+    with pytest.raises(ValueError, match=r"this model's priors are 'a', 'b', 'sigma'"):
+        models.unpooled_model(
+            simulate.simulate_levels(50, random_seed=1)[0], priors={"w": pm.Normal.dist()}
+        )
+    with pytest.raises(ValueError, match=r"this model's priors are 'w'$"):
+        models.partial_pooling_model(
+            SCHOOLS, **KNOWN_SD, group_sd=5.0, priors={"tau": pm.HalfNormal.dist(1)}
+        )
+
+
+def test_prior_tail_warning_names_the_prior_and_the_fix():
+    per_hour = PUMPS.assign(hours=PUMPS["hours"] * 1000)
+    with pytest.warns(
+        models.PriorTailWarning,
+        match=r"default prior 'w' ~ Normal\(0, 2.5\).*priors=\{'w': pm.Normal.dist\(-8.*thousands of hours",
+    ):
+        models.partial_pooling_model(per_hour, **COUNTS)
+    with pytest.warns(models.PriorTailWarning, match=r"the prior you gave for 'a'"):
+        models.pooled_model(
+            per_hour,
+            **{k: v for k, v in COUNTS.items() if k != "group"},
+            priors={"a": pm.Normal.dist(0, 1)},
+        )
+    rare = pd.DataFrame({"unit": list("abcd"), "k": [0, 1, 0, 0], "n": [5000] * 4})
+    with pytest.warns(models.PriorTailWarning, match=r"log-odds scale"):
+        models.partial_pooling_model(rare, outcome="k", trials="n", group="unit", predictors=())
+    # A prior centred on the data, or data near the default's centre, raise nothing.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        models.partial_pooling_model(per_hour, **COUNTS, priors={"w": pm.Normal.dist(-7, 2.5)})
+        models.partial_pooling_model(PUMPS, **COUNTS)
+        models.partial_pooling_model(SCHOOLS, **KNOWN_SD)
+        models.partial_pooling_model(per_hour, **COUNTS, priors={"w": pm.Flat.dist()})
 
 
 def _counts():
@@ -161,7 +374,7 @@ def _counts():
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda f: f.assign(k=[1, 25, 0, 2]), r"'k' has 25 successes out of 20 trials"),
+        (lambda f: f.assign(k=[1, 25, 0, 2]), r"25 successes in column 'k' but only 20 trials"),
         (lambda f: f.assign(k=[1, -5, 0, 2]), r"'k'.*negative value -5"),
         (lambda f: f.assign(n=[10, 20.5, 5, 10]), r"'n' should hold whole numbers, found 20.5"),
         (lambda f: f.drop(columns="n"), r"missing column 'n'"),
@@ -184,6 +397,126 @@ def test_binomial_builders_use_the_logit_scale():
         models.pooled_model(frame, outcome="k", trials="n", predictors=(), sigma=1.0)
 
 
+def _posterior(w, tau):
+    w, tau = np.atleast_1d(w), np.atleast_1d(tau)
+    post = xr.Dataset(
+        {"w": (("chain", "draw"), w[None, :]), "tau": (("chain", "draw"), tau[None, :])}
+    )
+    return xr.DataTree.from_dict({"posterior": post})
+
+
+@pytest.mark.parametrize("family", ["binomial", "poisson", "normal"])
+def test_population_mean_matches_numerical_integration(family):
+    table, kwargs = _family_args(family)
+    model = models.partial_pooling_model(table, **kwargs)
+    rng = np.random.default_rng(5)
+    w, tau = rng.normal(-1.5, 1.0, 6), rng.uniform(0.05, 2.5, 6)
+    pop = models.population_mean(_posterior(w, tau), model)
+    link = {"binomial": expit, "poisson": np.exp, "normal": lambda v: v}[family]
+    for k in range(6):
+
+        def integrand(z, w=w[k], tau=tau[k]):
+            return link(w + tau * z) * np.exp(-(z**2) / 2) / np.sqrt(2 * np.pi)
+
+        assert np.isclose(
+            float(pop["mean"][0, k]), integrate.quad(integrand, -12, 12)[0], rtol=1e-7
+        )
+        assert np.isclose(float(pop["median"][0, k]), link(w[k]))
+    if family != "normal":
+        assert (pop["mean"] > pop["median"]).all()  # a convex inverse link lifts the mean
+    else:
+        assert (pop["mean"] == pop["median"]).all()
+
+
+def test_population_mean_uses_a_fixed_spread_and_refuses_other_models():
+    table, kwargs = _family_args("binomial")
+    fixed = models.partial_pooling_model(table, **kwargs, group_sd=1.0)
+    post = xr.Dataset({"w": (("chain", "draw"), [[-2.0]])})
+    pop = models.population_mean(xr.DataTree.from_dict({"posterior": post}), fixed)
+    expected = integrate.quad(
+        lambda z: expit(-2 + z) * np.exp(-(z**2) / 2) / np.sqrt(2 * np.pi), -12, 12
+    )[0]
+    assert np.isclose(pop["mean"].item(), expected)
+    with pytest.raises(ValueError, match=r"needs a partial pooling model; this one is 'unpooled'"):
+        models.population_mean(_posterior(0.0, 1.0), models.unpooled_model(table, **kwargs))
+    with pytest.raises(ValueError, match=r"not built by companion.models"):
+        models.population_mean(_posterior(0.0, 1.0), pm.Model())
+
+
+def test_learner_layout_gives_the_same_exact_posterior(levels):
+    frame, truth = levels
+    other, rename = _learner_layout(frame)
+    ours = exact.partial_pooling_posterior(frame, sigma=truth.sigma).loc["a"]
+    theirs = exact.partial_pooling_posterior(
+        other, sigma=truth.sigma, outcome="recovery days", group="ward", predictors="age (z)"
+    ).loc["a"]
+    np.testing.assert_allclose(theirs.loc[list(rename.values())].to_numpy(), ours.to_numpy())
+
+
+def _learner_layout(frame):
+    """The same data as a learner might hold it: other names, labels and row order."""
+    rename = {"h1": "Ward  C", "h2": "ward b", "h3": "A&E 7"}
+    other = frame.rename(columns={"y": "recovery days", "x": "age (z)", "level": "ward"})
+    other["ward"] = other["ward"].map(rename)
+    return other.sample(frac=1.0, random_state=11).reset_index(drop=True), rename
+
+
+@pytest.mark.sampling
+def test_learner_layout_gives_the_same_sampled_posterior(levels):
+    frame, _ = levels
+    other, rename = _learner_layout(frame)
+    model = models.partial_pooling_model(
+        other, outcome="recovery days", group="ward", predictors=["age (z)"]
+    )
+    assert set(model.coords["ward"]) == set(rename.values())
+    ours = fit.sample(models.partial_pooling_model(frame), random_seed=3)
+    theirs = fit.sample(model, random_seed=4)
+    a = az.summary(ours, var_names=["a"], round_to="none")
+    b = az.summary(theirs, var_names=["a"], round_to="none")
+    b.index = [name.replace("a[", "").rstrip("]") for name in b.index]
+    a.index = [rename[name.replace("a[", "").rstrip("]")] for name in a.index]
+    b = b.loc[a.index]
+    tolerance = 4 * np.hypot(a["mcse_mean"], b["mcse_mean"])
+    assert (np.abs(a["mean"] - b["mean"]) < tolerance).all()
+
+
+@pytest.mark.sampling
+@pytest.mark.parametrize("seed", [1, 2])
+def test_partial_pooling_recovers_the_truth(seed):
+    frame, truth = simulate.simulate_long_tail(
+        400, n_levels=12, tau=1.0, sigma=2.0, random_seed=seed
+    )
+    model = models.partial_pooling_model(frame, centered=True)
+    idata = fit.sample(model, random_seed=seed, target_accept=0.95)
+    assert fit.diagnose(idata).ok
+    post = idata.posterior
+    lower = post["a"].quantile(0.05, dim=("chain", "draw")).to_numpy()
+    upper = post["a"].quantile(0.95, dim=("chain", "draw")).to_numpy()
+    inside = (lower < truth.a.to_numpy()) & (truth.a.to_numpy() < upper)
+    # 90% intervals: about 11 of 12 should cover; shrinkage may miss an outlying level.
+    assert inside.mean() >= 0.75
+    for name in ("b", "sigma", "w", "tau"):
+        value = getattr(truth, name)
+        assert abs(float(post[name].mean()) - value) < 3 * float(post[name].std()), name
+
+
+@pytest.mark.sampling
+def test_pooled_and_unpooled_recover_what_they_can():
+    frame, truth = simulate.simulate_levels(
+        800, shares=(0.3, 0.3, 0.4), tau=2.0, sigma=1.0, random_seed=9
+    )
+    unpooled = fit.sample(models.unpooled_model(frame), random_seed=9)
+    means = unpooled.posterior["a"].mean(("chain", "draw")).to_numpy()
+    sds = unpooled.posterior["a"].std(("chain", "draw")).to_numpy()
+    assert (np.abs(means - truth.a.to_numpy()) < 4 * sds).all()
+    pooled = fit.sample(models.pooled_model(frame), random_seed=9)
+    weighted = float((truth.a * truth.counts).sum() / truth.counts.sum())
+    assert abs(float(pooled.posterior["a"].mean()) - weighted) < 0.2
+    # Ignoring the levels inflates the noise estimate by the spread of the intercepts.
+    assert float(pooled.posterior["sigma"].mean()) > truth.sigma + 0.5
+
+
+@pytest.mark.sampling
 def test_binomial_partial_pooling_recovers_rates():
     rng = np.random.default_rng(4)
     logit = rng.normal(-1.0, 0.5, size=10)
@@ -200,3 +533,59 @@ def test_binomial_partial_pooling_recovers_rates():
     assert abs(float(w.mean()) + 1.0) < 3 * float(w.std())
     new = models.new_group_intercept(idata, random_seed=1)
     assert float(new.std()) > float(idata.posterior["a"].std(("chain", "draw")).max())
+
+
+def _simulate_groups(seed, *, family):
+    """Ten groups of eight rows: known sds (normal) or exposures (poisson), with the truth."""
+    rng = np.random.default_rng(seed)
+    w, tau = (3.0, 2.0) if family == "normal" else (-1.0, 0.6)
+    a = w + tau * rng.standard_normal(10)
+    group = np.repeat([f"g{k:02d}" for k in range(10)], 8)
+    codes = np.repeat(np.arange(10), 8)
+    if family == "normal":
+        se = rng.uniform(1.0, 6.0, codes.size)
+        table = pd.DataFrame(
+            {"g": group, "y": a[codes] + se * rng.standard_normal(codes.size), "se": se}
+        )
+        kwargs = {"outcome": "y", "group": "g", "predictors": (), "sigma": "se"}
+    else:
+        hours = rng.uniform(0.5, 20.0, codes.size)
+        table = pd.DataFrame(
+            {"g": group, "y": rng.poisson(hours * np.exp(a[codes])), "hours": hours}
+        )
+        kwargs = {
+            "outcome": "y",
+            "group": "g",
+            "predictors": (),
+            "family": "poisson",
+            "exposure": "hours",
+        }
+    return table, kwargs, {"w": w, "tau": tau, "a": a}
+
+
+@pytest.mark.sampling
+@pytest.mark.parametrize("family", ["normal", "poisson"])
+def test_known_sd_and_poisson_builders_recover_the_truth(family):
+    """Eight simulated data sets per family: w, tau and the group intercepts are recovered."""
+    misses, covered, total = {"w": 0, "tau": 0}, 0, 0
+    for seed in range(8):
+        table, kwargs, truth = _simulate_groups(seed, family=family)
+        idata = fit.sample(
+            models.partial_pooling_model(table, **kwargs),
+            random_seed=seed,
+            draws=500,
+            tune=500,
+            target_accept=0.95,
+        )
+        assert fit.diagnose(idata, min_ess_bulk=200).divergences == 0
+        post = idata.posterior
+        for name in ("w", "tau"):
+            low, high = post[name].quantile([0.025, 0.975]).to_numpy()
+            misses[name] += not low < truth[name] < high
+        a = post["a"].quantile([0.05, 0.95], dim=("chain", "draw")).to_numpy()
+        covered += int(((a[0] < truth["a"]) & (truth["a"] < a[1])).sum())
+        total += truth["a"].size
+    # 95% intervals for w and tau: at most 2 misses in 8 (probability of 3+ is about 0.6%).
+    assert misses["w"] <= 2 and misses["tau"] <= 2, misses
+    # 90% intervals of 80 group intercepts: coverage near 0.9.
+    assert 0.8 <= covered / total <= 0.98, covered / total

@@ -1,3 +1,5 @@
+"""Plots draw the numbers they are given: tested on small tables and trees built by hand."""
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -6,83 +8,112 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+import xarray as xr  # noqa: E402
 
-from companion import fit, models, plots  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def fits(levels):
-    frame, _ = levels
-    kw = {"random_seed": 1, "draws": 300, "tune": 300}
-    return {
-        "pooled": fit.sample(models.pooled_model(frame), **kw),
-        "unpooled": fit.sample(models.unpooled_model(frame), **kw),
-        "partial": fit.sample(models.partial_pooling_model(frame, group_sd=1.0), **kw),
-    }
+from companion import plots  # noqa: E402
 
 
-def test_posterior_table(fits):
-    table = plots.posterior_table(fits["unpooled"], "a", prob=0.8)
-    assert table.index.tolist() == ["h1", "h2", "h3"]
-    assert (table["lower"] < table["mean"]).all() and (table["mean"] < table["upper"]).all()
-    assert plots.posterior_table(fits["pooled"], "a").index.tolist() == ["a"]
-    with pytest.raises(KeyError, match="no variable 'tau'"):
-        plots.posterior_table(fits["pooled"], "tau")
+def _tree(values, levels=("h1", "h2", "h3"), seed=0):
+    """A fit-like tree: draws of ``a`` around ``values`` (a scalar gives a pooled ``a``)."""
+    rng = np.random.default_rng(seed)
+    values = np.asarray(values, dtype=float)
+    dims = ("chain", "draw", "level")[: 2 + values.ndim]
+    draws = values + 0.1 * rng.standard_normal((2, 200, *values.shape))
+    post = xr.Dataset({"a": (dims, draws)}, coords={"level": list(levels)} if values.ndim else {})
+    return xr.DataTree.from_dict({"posterior": post})
 
 
-def test_group_sizes(fits, levels):
-    frame, _ = levels
-    sizes = plots.group_sizes(fits["partial"])
-    assert sizes.to_dict() == frame["level"].value_counts().to_dict()
-    with pytest.raises(KeyError, match="level_idx"):
-        plots.group_sizes(fits["pooled"])
+@pytest.fixture
+def shrinkage():
+    return pd.DataFrame(
+        {
+            "rows": [5, 145, 350],
+            "unpooled_mean": [8.0, 5.2, 3.0],
+            "unpooled_sd": [0.9, 0.2, 0.1],
+            "partial_mean": [6.0, 5.1, 3.1],
+            "partial_sd": [0.7, 0.2, 0.1],
+            "population_mean": 4.5,
+        },
+        index=pd.Index(["h1", "h2", "h3"], name="level"),
+    )
 
 
-def test_shrinkage_plot_draws_arrows_from_unpooled_to_partial(fits):
+def test_shrinkage_plot_draws_one_arrow_per_group_from_unpooled_to_partial(shrinkage):
     fig, ax = plt.subplots()
-    out = plots.plot_shrinkage(fits["unpooled"], fits["partial"], ax=ax)
-    assert out is ax
-    arrows = {tuple(a.xyann): a.xy for a in ax.texts}
-    raw = plots.posterior_table(fits["unpooled"])["mean"]
-    pooled = plots.posterior_table(fits["partial"])["mean"]
-    starts = sorted(round(x, 6) for x, _ in arrows)
-    ends = sorted(round(x, 6) for x, _ in arrows.values())
-    assert starts == sorted(raw.round(6)) and ends == sorted(pooled.round(6))
+    assert plots.plot_shrinkage(shrinkage, ax=ax) is ax
+    arrows = sorted((a.xyann[0], a.xy[0]) for a in ax.texts)
+    expected = sorted(zip(shrinkage["unpooled_mean"], shrinkage["partial_mean"], strict=True))
+    assert arrows == expected
     by_height = {t.get_position()[1]: t.get_text() for t in ax.get_yticklabels()}
-    assert by_height[max(by_height)] == "h1 (n=5)"  # smallest group at the top
-    assert by_height[min(by_height)].startswith("h3")
-    sizes = sorted(ax.collections[0].get_sizes())
-    assert sizes[0] < sizes[-1]
+    assert by_height[max(by_height)] == "h1 (n=5)"  # the table's first row at the top
+    assert ax.lines[0].get_xdata()[0] == 4.5  # the population mean
+    assert len(ax.containers) == 2  # unpooled and partial, each with +-1 sd bars
     plt.close(fig)
 
 
-def test_shrinkage_plot_refuses_mismatched_fits(fits, levels):
-    frame, _ = levels
-    other = fits["unpooled"].copy()
-    with pytest.raises(ValueError, match="sizes is missing levels"):
-        plots.plot_shrinkage(other, fits["partial"], sizes=pd.Series({"h1": 5}))
+def test_shrinkage_plot_without_sds_draws_points_only(shrinkage):
+    ax = plots.plot_shrinkage(shrinkage.drop(columns=["unpooled_sd", "partial_sd"]))
+    assert all(not container.has_xerr for container in ax.containers)
+    plt.close("all")
+    with pytest.raises(ValueError, match="no 'population_mean' column"):
+        plots.plot_shrinkage(shrinkage.drop(columns="population_mean"))
 
 
-def test_pooling_comparison_draws_each_model_at_each_level(fits, levels):
-    frame, truth = levels
-    ax = plots.plot_pooling_comparison(fits, truth=None)
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == list(fits)
-    pooled_line = ax.containers[0]
-    ys = pooled_line.lines[0].get_ydata()
-    assert np.allclose(ys, ys[0])  # one pooled value at every level
-    assert len(ys) == 3
-    plt.close(ax.figure)
+def _forest(pc):
+    return pc.viz["plot"].sel(column="forest").item()
+
+
+def test_pooling_comparison_draws_each_model_at_each_level():
+    fits = {"pooled": _tree(4.0), "unpooled": _tree([1.0, 4.0, 7.0])}
+    truth = pd.Series({"h1": 1.5, "h2": 4.0, "h3": 6.5})
+    pc = plots.plot_pooling_comparison(fits, truth=truth, ci_prob=0.8)
+    means = pc.viz["point_estimate"]["a"]
+    assert list(means["model"].to_numpy()) == ["pooled", "unpooled"]
+    assert list(means["level"].to_numpy()) == ["h1", "h2", "h3"]
+    x = {
+        name: [
+            float(means.sel(model=name, level=lev).item().get_offsets()[0, 0])
+            for lev in truth.index
+        ]
+        for name in fits
+    }
+    assert np.allclose(x["pooled"], x["pooled"][0])  # one value at every level
+    assert np.allclose(x["unpooled"], [1.0, 4.0, 7.0], atol=0.05)
+    # the thin bar is the 80% equal-tailed interval of the draws
+    draws = fits["unpooled"].posterior["a"].sel(level="h3").to_numpy().ravel()
+    twig = pc.viz["twig"]["a"].sel(model="unpooled", level="h3").item().get_xdata()
+    assert np.allclose(sorted(twig), np.quantile(draws, [0.1, 0.9]), atol=1e-6)
+    # one black line per level at the true value, across that level's rows
+    truth_lines = _forest(pc).collections[-1].get_segments()
+    assert [segment[0, 0] for segment in truth_lines] == list(truth)
+    rows = pc.get_aes_as_dataset("y")["a"]
+    for segment, level in zip(truth_lines, truth.index, strict=True):
+        low, high = sorted(segment[:, 1])
+        assert low < float(rows.sel(level=level).min()) < float(rows.sel(level=level).max()) < high
+    assert {
+        t.get_text() for legend in pc.viz["figure"].item().legends for t in legend.get_texts()
+    } == {
+        "pooled",
+        "unpooled",
+        "truth",
+    }
+    plt.close("all")
+
+
+def test_pooling_comparison_refuses_bad_input():
     with pytest.raises(ValueError, match="fits is empty"):
         plots.plot_pooling_comparison({})
-
-
-def test_group_sizes_counts_trials_for_a_binomial_outcome():
-    from companion import data
-
-    surgical = data.load_surgical()
-    model = models.unpooled_model(
-        surgical, outcome="deaths", trials="operations", group="hospital", predictors=()
-    )
-    idata = fit.sample(model, random_seed=1, draws=100, tune=100)
-    sizes = plots.group_sizes(idata, "hospital")
-    assert sizes.to_dict() == dict(zip(surgical["hospital"], surgical["operations"], strict=True))
+    with pytest.raises(ValueError, match="no fit has"):
+        plots.plot_pooling_comparison({"pooled": _tree(4.0)})
+    with pytest.raises(KeyError, match="'b'"):
+        plots.plot_pooling_comparison({"unpooled": _tree([1.0, 2.0, 3.0])}, var_name="b")
+    short = _tree([1.0, 2.0, 3.0]).posterior.to_dataset().isel(draw=slice(0, 50))
+    with pytest.raises(ValueError, match="different numbers"):
+        plots.plot_pooling_comparison(
+            {"pooled": _tree(4.0), "unpooled": xr.DataTree.from_dict({"posterior": short})}
+        )
+    with pytest.raises(ValueError, match="truth has no value for level 'h3'"):
+        plots.plot_pooling_comparison(
+            {"unpooled": _tree([1.0, 2.0, 3.0])}, truth=pd.Series({"h1": 1.0, "h2": 2.0})
+        )
+    plt.close("all")

@@ -170,13 +170,13 @@ def _rates(values, labels, draws=4000):
 def test_predict_rates_has_binomial_spread_and_repeats_with_its_seed():
     p = _rates([0.25, 0.25], ["small", "large"], draws=20000)
     trials = pd.Series({"small": 50, "large": 800})
-    pred = realdata.predict_rates(p, trials, seed=3)
+    pred = realdata.predict_rates(p, trials, random_seed=3)
     sd = pred.std(("chain", "draw")).to_series()
     assert abs(sd["small"] - np.sqrt(0.25 * 0.75 / 50)) < 0.003
     assert abs(sd["large"] - np.sqrt(0.25 * 0.75 / 800)) < 0.001
-    assert pred.equals(realdata.predict_rates(p, trials, seed=3))
+    assert pred.equals(realdata.predict_rates(p, trials, random_seed=3))
     with pytest.raises(ValueError, match="no entry for 'large'"):
-        realdata.predict_rates(p, pd.Series({"small": 50}), seed=1)
+        realdata.predict_rates(p, pd.Series({"small": 50}), random_seed=1)
 
 
 def test_heldout_log_score_is_the_binomial_log_pmf_for_a_known_rate():

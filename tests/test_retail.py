@@ -4,13 +4,13 @@ import pymc as pm
 import pytest
 from scipy import stats
 
-from companion import data, fit, retail
+from companion import fit, retail, simulate
 
 
 @pytest.fixture(scope="module")
 def small():
     """A small catalogue: 120 products, 30 weeks (the last 6 held out)."""
-    return retail.simulate_retail(120, 30, holdout_weeks=6, seed=11)
+    return simulate.simulate_retail(120, 30, holdout_weeks=6, random_seed=11)
 
 
 @pytest.fixture()
@@ -31,9 +31,9 @@ def frame():
 
 
 def test_simulator_is_seeded_and_shaped():
-    first, truth = retail.simulate_retail(seed=5)
-    again, _ = retail.simulate_retail(seed=5)
-    other, _ = retail.simulate_retail(seed=6)
+    first, truth = simulate.simulate_retail(random_seed=5)
+    again, _ = simulate.simulate_retail(random_seed=5)
+    other, _ = simulate.simulate_retail(random_seed=6)
     pd.testing.assert_frame_equal(first, again)
     assert not first["sales"].equals(other["sales"])
     assert first["product"].nunique() == 200 and first["week"].between(1, 52).all()
@@ -42,12 +42,12 @@ def test_simulator_is_seeded_and_shaped():
     assert (per_product["max"] == 52).all()
     assert (per_product["min"] == truth.products["launch_week"]).all()
     assert (per_product["size"] == 52 - per_product["min"] + 1).all()
-    retail.validate_sales(first, attributes=list(retail.LEVELS))
+    retail.validate_sales(first, attributes=list(simulate.RETAIL_LEVELS))
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_simulator_has_a_long_tail_and_overdispersion(seed):
-    sales, truth = retail.simulate_retail(seed=seed)
+    sales, truth = simulate.simulate_retail(random_seed=seed)
     history = truth.products["history_weeks"]
     assert (history <= 4).mean() > 0.25 and (history >= 20).mean() > 0.15
     steady = sales[sales["product"].isin(history.index[history >= 20])]
@@ -55,21 +55,21 @@ def test_simulator_has_a_long_tail_and_overdispersion(seed):
     assert (moments["var"] / moments["mean"]).median() > 1.5
     for attribute, effect in truth.effects.items():
         assert abs(effect.sum()) < 1e-12
-        assert effect.index.tolist() == list(retail.LEVELS[attribute])
+        assert effect.index.tolist() == list(simulate.RETAIL_LEVELS[attribute])
 
 
 def test_simulator_refuses_bad_options():
     with pytest.raises(ValueError, match="alpha must be a positive number"):
-        retail.simulate_retail(alpha=0)
+        simulate.simulate_retail(alpha=0)
     with pytest.raises(ValueError, match="unknown key"):
-        retail.simulate_retail(sd={"price_band": 1.0})
+        simulate.simulate_retail(sd={"price_band": 1.0})
     with pytest.raises(ValueError, match="holdout_weeks"):
-        retail.simulate_retail(n_weeks=8, holdout_weeks=8)
+        simulate.simulate_retail(n_weeks=8, holdout_weeks=8)
 
 
 def test_csv_matches_its_seed_and_loader_validates():
-    sales = data.load_retail()
-    pd.testing.assert_frame_equal(sales, retail.simulate_retail(seed=2026)[0])
+    sales = retail.load_retail()
+    pd.testing.assert_frame_equal(sales, simulate.simulate_retail(random_seed=2026)[0])
     assert list(sales.columns) == list(retail.SCHEMA)
 
 
@@ -168,7 +168,7 @@ def test_crossed_model_centres_only_data_rich_products(small):
     # log_demand equals raw (centred) or expected + sd * raw (non-centred)
     raw = np.linspace(-1, 1, len(weeks))
     given = {model["intercept"]: 1.5, model["product_raw"]: raw, model["product_sd"]: 0.5}
-    for attribute in retail.ATTRIBUTES:
+    for attribute in simulate.RETAIL_ATTRIBUTES:
         given[model[f"{attribute}_effect"]] = np.zeros(len(model.coords[attribute]))
     log_demand = model["log_demand"].eval(given)
     assert np.allclose(log_demand, np.where(centred == 1, raw, 1.5 + 0.5 * raw))
@@ -206,17 +206,18 @@ def _crossed_fit(seed, attributes):
     """Simulate a catalogue of 120 products over 26 weeks and fit the crossed model (cached)."""
     key = (seed, tuple(attributes))
     if key not in _FITS:
-        sales, truth = retail.simulate_retail(120, 26, holdout_weeks=1, seed=seed)
+        sales, truth = simulate.simulate_retail(120, 26, holdout_weeks=1, random_seed=seed)
         model = retail.crossed_model(sales, attributes=attributes)
         _FITS[key] = truth, fit.sample(model, random_seed=seed, draws=300, tune=300)
     return _FITS[key]
 
 
+@pytest.mark.sampling
 @pytest.mark.parametrize("seed", [21, 22])
 def test_crossed_model_recovers_the_attribute_effects(seed):
-    truth, idata = _crossed_fit(seed, retail.ATTRIBUTES)
+    truth, idata = _crossed_fit(seed, simulate.RETAIL_ATTRIBUTES)
     inside, estimates, truths = [], [], []
-    for attribute in retail.ATTRIBUTES:
+    for attribute in simulate.RETAIL_ATTRIBUTES:
         draws = idata.posterior[f"{attribute}_effect"]
         lower, upper = draws.quantile([0.05, 0.95], dim=("chain", "draw")).to_numpy()
         true = truth.effects[attribute].loc[draws[attribute].to_numpy()].to_numpy()
@@ -232,10 +233,11 @@ def test_crossed_model_recovers_the_attribute_effects(seed):
     assert product_sd > truth.sd["product"] + 0.05
 
 
+@pytest.mark.sampling
 def test_adding_the_price_band_recovers_it_and_shrinks_product_sd():
     """The claim of exercise 06-2."""
-    truth, without = _crossed_fit(21, retail.ATTRIBUTES)
-    _, with_band = _crossed_fit(21, [*retail.ATTRIBUTES, "price_band"])
+    truth, without = _crossed_fit(21, simulate.RETAIL_ATTRIBUTES)
+    _, with_band = _crossed_fit(21, [*simulate.RETAIL_ATTRIBUTES, "price_band"])
     band = with_band.posterior["price_band_effect"].mean(("chain", "draw"))
     true = truth.effects["price_band"].loc[band["price_band"].to_numpy()].to_numpy()
     assert np.abs(band.to_numpy() - true).max() < 0.15

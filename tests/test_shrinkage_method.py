@@ -23,7 +23,7 @@ def posteriors(data, group_sd=1.0, sigma=2.0):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_every_level_moves_toward_w_and_h1_closes_more_of_its_gap(seed):
-    data, _ = simulate.simulate_levels(500, seed=seed)
+    data, _ = simulate.simulate_levels(500, random_seed=seed)
     unpooled, partial = posteriors(data)
     w = partial.loc[("w", ""), "mean"]
     moved = partial.loc["a", "mean"] - unpooled.loc["a", "mean"]
@@ -49,7 +49,7 @@ def own_weight(data, level, *, pooled, group_sd=1.0, shift=1.0):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_h1_leans_on_the_population_many_times_more_than_h3(seed):
-    data, _ = simulate.simulate_levels(500, seed=seed)
+    data, _ = simulate.simulate_levels(500, random_seed=seed)
     pull = {
         level: 1 - own_weight(data, level, pooled=True) / own_weight(data, level, pooled=False)
         for level in ("h1", "h3")
@@ -68,7 +68,7 @@ def test_h1_leans_on_the_population_many_times_more_than_h3(seed):
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("group_sd", [0.5, 1.0, 2.0])
 def test_pooling_narrows_h1_and_barely_touches_h3(seed, group_sd):
-    data, _ = simulate.simulate_levels(500, seed=seed)
+    data, _ = simulate.simulate_levels(500, random_seed=seed)
     unpooled, partial = posteriors(data, group_sd)
     ratio = partial.loc["a", "sd"] / unpooled.loc["a", "sd"]
     assert ratio["h1"] < 0.95
@@ -80,7 +80,7 @@ def test_pooling_narrows_h1_and_barely_touches_h3(seed, group_sd):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_learned_spread_also_narrows_h1(seed):
-    data, truth = simulate.simulate_levels(500, seed=seed)
+    data, truth = simulate.simulate_levels(500, random_seed=seed)
     unpooled = exact.unpooled_posterior(data, sigma=truth.sigma)
     learned = exact.learned_spread_posterior(data, sigma=truth.sigma)
     assert learned.loc[("a", "h1"), "sd"] < unpooled.loc[("a", "h1"), "sd"]
@@ -91,7 +91,7 @@ def test_pooling_estimates_the_small_level_better_on_average():
     # many data sets drawn from the population the model assumes, it lands closer.
     errors = {"unpooled": [], "partial": []}
     for seed in range(200):
-        data, truth = simulate.simulate_levels(500, seed=seed)
+        data, truth = simulate.simulate_levels(500, random_seed=seed)
         unpooled, partial = posteriors(data)
         errors["unpooled"].append((unpooled.loc[("a", "h1"), "mean"] - truth.a["h1"]) ** 2)
         errors["partial"].append((partial.loc[("a", "h1"), "mean"] - truth.a["h1"]) ** 2)

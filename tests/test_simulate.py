@@ -5,16 +5,16 @@ from companion import simulate
 
 
 def test_same_seed_same_data_other_seed_other_data():
-    a, _ = simulate.simulate_levels(seed=3)
-    b, _ = simulate.simulate_levels(seed=3)
-    c, _ = simulate.simulate_levels(seed=4)
+    a, _ = simulate.simulate_levels(random_seed=3)
+    b, _ = simulate.simulate_levels(random_seed=3)
+    c, _ = simulate.simulate_levels(random_seed=4)
     assert a.equals(b)
     assert not a["y"].equals(c["y"])
 
 
 @pytest.mark.parametrize("n", [100, 500, 1003])
 def test_shares_are_respected(n):
-    frame, truth = simulate.simulate_levels(n, seed=1)
+    frame, truth = simulate.simulate_levels(n, random_seed=1)
     counts = frame["level"].value_counts().sort_index()
     assert counts.sum() == n
     assert counts.tolist() == truth.counts.tolist()
@@ -28,7 +28,7 @@ def test_every_level_has_a_row_even_when_its_share_rounds_to_zero():
 
 def test_truth_generates_the_data():
     # With a huge sample the level means of y - b x recover a, and the noise sd recovers sigma.
-    frame, truth = simulate.simulate_levels(200_000, shares=(0.2, 0.3, 0.5), seed=5)
+    frame, truth = simulate.simulate_levels(200_000, shares=(0.2, 0.3, 0.5), random_seed=5)
     resid = frame["y"] - truth.b * frame["x"]
     means = resid.groupby(frame["level"]).mean()
     np.testing.assert_allclose(means.to_numpy(), truth.a.to_numpy(), atol=0.03)
@@ -37,7 +37,7 @@ def test_truth_generates_the_data():
 
 
 def test_long_tail_is_long():
-    frame, truth = simulate.simulate_long_tail(seed=0)
+    frame, truth = simulate.simulate_long_tail(random_seed=0)
     counts = truth.counts.to_numpy()
     assert len(counts) == 20 and counts.sum() == len(frame)
     assert np.all(np.diff(counts) <= 0)
@@ -50,7 +50,7 @@ def test_long_tail_is_long():
         ({"sigma": 0.0}, "sigma"),
         ({"tau": -1.0}, "tau"),
         ({"shares": (0.5, -0.5)}, "shares"),
-        ({"n": 2, "shares": (0.2, 0.3, 0.5)}, "n=2"),
+        ({"n_rows": 2, "shares": (0.2, 0.3, 0.5)}, "n_rows=2"),
     ],
 )
 def test_bad_arguments_are_named(kwargs, word):

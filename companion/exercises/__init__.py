@@ -1,15 +1,17 @@
-"""Exercise checkers: call ``check("03-2", answer)`` on your answer to exercise 2 of notebook 03.
+"""Exercise checkers: ``check("03-2", answer_03_2)`` gives feedback on exercise 2 of notebook 03.
 
 Each notebook's exercises have a checker registered under ``"NN-k"`` (notebook ``NN``,
 exercise ``k``) in a module ``companion.exercises.chNN``. A checker never just says
 "wrong": it answers with a hint pointing at the likely slip. An answer cell run unchanged
-(``None`` or ``...``) is answered by :func:`check` itself, before any checker is called, so
-checkers only see real answers. Reference solutions live in the
-notebooks themselves, in cells tagged ``solution`` whose source is collapsed in JupyterLab;
-they run in CI, so every checker is proven to accept its solution. Teachers can hand out
-copies without them::
+(``...``) or an answer that is ``None`` is answered by :func:`check` itself, before any
+checker is called, so checkers only see real answers. A checker that cannot read an answer
+raises :class:`AnswerError`, which :func:`check` turns into a hint on the answer's form; any
+other exception is a fault of the checker and propagates.
 
-    python -m companion.exercises strip notebooks/03_partial_pooling.ipynb -o student/
+The reference solutions live in the teacher's notebooks (``teacher/``), between nbgrader's
+``### BEGIN SOLUTION`` and ``### END SOLUTION`` markers; CI runs them, so every checker is
+proven to accept its solution. The learner's notebooks (``notebooks/``) are generated from
+them by ``nbgrader generate_assignment`` (``make learner``).
 
 Introduced in ``notebooks/00_why_hierarchical.ipynb``.
 """
@@ -22,10 +24,40 @@ import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["NO_ANSWER", "Feedback", "as_number", "available", "check", "is_missing", "register"]
+__all__ = [
+    "NO_ANSWER",
+    "NONE_ANSWER",
+    "AnswerError",
+    "Feedback",
+    "as_number",
+    "available",
+    "check",
+    "is_missing",
+    "register",
+    "unregister",
+]
 
 #: What a checker says to an answer cell that was run unchanged.
 NO_ANSWER = "no answer yet: replace `...` with your answer and run the cell again."
+
+#: What a checker says to an answer that is ``None``.
+NONE_ANSWER = (
+    "the answer is None: did you assign the result of a function that returns nothing, "
+    "such as print? Assign the value itself."
+)
+
+
+class AnswerError(ValueError):
+    """A learner's answer that a checker cannot read, such as text where a number is due.
+
+    :func:`check` turns it into a hint on the answer's form; every other exception raised
+    inside a checker is a fault of the checker and reaches the caller.
+
+    Examples
+    --------
+    >>> check("03-2", "about a half").message
+    "could not read this answer ('about a half' is not a number); check its form."
+    """
 
 
 @dataclass(frozen=True)
@@ -59,7 +91,7 @@ class Feedback:
 
 
 def is_missing(answer: object) -> bool:
-    """Whether an answer cell still holds its placeholder (``None`` or ``...``).
+    """Whether an answer still holds a placeholder (``...`` or ``None``).
 
     Parameters
     ----------
@@ -94,7 +126,7 @@ def as_number(answer: object) -> float:
 
     Raises
     ------
-    TypeError, ValueError
+    AnswerError
         If the answer is not a finite number (:func:`check` turns this into a hint).
 
     Examples
@@ -102,9 +134,14 @@ def as_number(answer: object) -> float:
     >>> as_number("2.5")
     2.5
     """
-    value = float(answer)
+    if isinstance(answer, bool):
+        raise AnswerError(f"{answer!r} is not a number")
+    try:
+        value = float(answer)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise AnswerError(f"{answer!r} is not a number") from None
     if not math.isfinite(value):
-        raise ValueError(f"{answer!r} is not a finite number")
+        raise AnswerError(f"{answer!r} is not a finite number")
     return value
 
 
@@ -135,6 +172,32 @@ def register(key: str) -> Callable[[Checker], Checker]:
         return func
 
     return decorate
+
+
+def unregister(key: str) -> None:
+    """Remove the checker registered under ``key`` (for tests that register a scratch checker).
+
+    Parameters
+    ----------
+    key : str
+        ``"NN-k"``.
+
+    Raises
+    ------
+    KeyError
+        If no checker is registered under ``key``.
+
+    Examples
+    --------
+    >>> register("99-9")(lambda answer: (answer == 1, "ok")) is not None
+    True
+    >>> unregister("99-9")
+    >>> "99-9" in available()
+    False
+    """
+    if key not in _REGISTRY:
+        raise KeyError(f"no checker is registered under {key!r}")
+    del _REGISTRY[key]
 
 
 def _load_all() -> None:
@@ -174,14 +237,23 @@ def check(key: str, answer: object) -> Feedback:
     ------
     KeyError
         If no exercise has that key (the message lists the keys that exist).
+
+    Examples
+    --------
+    >>> check("03-1", ...).message == NO_ANSWER
+    True
+    >>> bool(check("03-1", {"small": "pooled", "large": "unpooled"}))
+    True
     """
     _load_all()
     if key not in _REGISTRY:
         raise KeyError(f"no exercise {key!r}; exercises with checkers: {', '.join(available())}")
-    if is_missing(answer):
+    if answer is Ellipsis:
         return Feedback(key=key, correct=False, message=NO_ANSWER)
+    if answer is None:
+        return Feedback(key=key, correct=False, message=NONE_ANSWER)
     try:
         correct, message = _REGISTRY[key](answer)
-    except (TypeError, ValueError, KeyError, AttributeError) as error:
+    except AnswerError as error:
         correct, message = False, f"could not read this answer ({error}); check its form."
     return Feedback(key=key, correct=bool(correct), message=message)

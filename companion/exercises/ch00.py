@@ -2,7 +2,7 @@
 
 - ``00-1``: which pooling choice gives every level the same intercept.
 - ``00-2``: the width of the 90% predictive interval for the next X after 20 instances.
-- ``00-3``: which level's interval partial pooling narrows the most.
+- ``00-3``: how much partial pooling with the spread fixed at 1 narrows h1's exact sd.
 """
 
 from __future__ import annotations
@@ -10,13 +10,15 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
+from companion import data, exact
 from companion.exact import predictive_interval
 from companion.exercises import as_number, register
 
 __all__ = [
-    "check_level_narrowed_most",
+    "check_fixed_spread_ratio",
     "check_one_value_for_all",
     "check_predictive_width",
+    "h1_sd_ratio",
     "predictive_width",
 ]
 
@@ -71,20 +73,20 @@ def check_one_value_for_all(answer: object) -> tuple[bool, str]:
     return False, 'pick one of "pooled", "unpooled" or "partial".'
 
 
-def predictive_width(mean_sd: float, n: int, prob: float = PROB) -> float:
+def predictive_width(sd: float, n_instances: int, *, ci_prob: float = PROB) -> float:
     """Width of the central predictive interval for the next instance of X.
 
-    With ``n`` instances of sample sd ``mean_sd`` and flat priors on the population mean and
-    log spread, the next instance follows a Student t with ``n - 1`` degrees of freedom and
-    scale ``sd * sqrt(1 + 1 / n)``.
+    With ``n_instances`` instances of sample sd ``sd`` and flat priors on the population mean
+    and log spread, the next instance follows a Student t with ``n_instances - 1`` degrees of
+    freedom and scale ``sd * sqrt(1 + 1 / n_instances)``.
 
     Parameters
     ----------
-    mean_sd : float
-        Sample standard deviation of the ``n`` instances.
-    n : int
+    sd : float
+        Sample standard deviation of the instances.
+    n_instances : int
         Number of instances (at least 2).
-    prob : float, default 0.9
+    ci_prob : float, default 0.9
         Probability of the interval.
 
     Returns
@@ -97,7 +99,7 @@ def predictive_width(mean_sd: float, n: int, prob: float = PROB) -> float:
     >>> round(predictive_width(2.0, 5), 2)
     9.34
     """
-    lower, upper = predictive_interval(0.0, mean_sd, n, prob=prob)
+    lower, upper = predictive_interval(0.0, sd, n_instances, ci_prob=ci_prob)
     return upper - lower
 
 
@@ -164,39 +166,96 @@ def check_predictive_width(answer: object) -> tuple[bool, str]:
             return False, hint
     if value > predictive_width(X_SD, 5):
         return False, "more instances should make the interval narrower than with five."
-    return False, "use predictive_interval(5.0, 2.0, 20) from the notebook and subtract the ends."
+    return (
+        False,
+        "use exact.predictive_interval(5.0, 2.0, 20) and subtract the lower end from the upper.",
+    )
 
 
-@register("00-3")
-def check_level_narrowed_most(answer: object) -> tuple[bool, str]:
-    """Accept ``"h1"``: the level with 5 rows gains most from the other levels.
+#: The noise sd the exercise fixes (the simulation's true value).
+SIGMA = 2.0
+
+
+def h1_sd_ratio(group_sd: float | None) -> float:
+    """Exact posterior sd of h1's intercept under partial pooling over its unpooled sd.
 
     Parameters
     ----------
-    answer : str
-        A level label: ``"h1"``, ``"h2"`` or ``"h3"``.
+    group_sd : float or None
+        The spread of the level intercepts; ``None`` learns it (a grid over the spread).
+
+    Returns
+    -------
+    float
+        ``sd(a_h1 | partial pooling) / sd(a_h1 | no pooling)`` on ``data/levels.csv``, with
+        the noise sd fixed at 2.
+
+    Examples
+    --------
+    >>> h1_sd_ratio(1.0) < h1_sd_ratio(None) < 1
+    True
+    """
+    frame = data.load_levels()
+    partial = exact.partial_pooling_posterior(frame, sigma=SIGMA, group_sd=group_sd)
+    unpooled = exact.unpooled_posterior(frame, sigma=SIGMA)
+    return float(partial.loc[("a", "h1"), "sd"] / unpooled.loc[("a", "h1"), "sd"])
+
+
+@register("00-3")
+def check_fixed_spread_ratio(answer: object) -> tuple[bool, str]:
+    """Accept h1's exact sd with the spread fixed at 1 over its unpooled sd (about 0.81).
+
+    Parameters
+    ----------
+    answer : float
+        The ratio of the two exact posterior sds of ``a_h1``.
 
     Returns
     -------
     tuple of (bool, str)
-        Whether the answer is right, and why (or a hint).
+        Whether the answer is within 1% of the exact ratio, and why (or a hint naming the
+        likely slip: the learned spread, the shrinkage fraction, or the ratio upside down).
 
     Examples
     --------
-    >>> check_level_narrowed_most("h1")[0], check_level_narrowed_most("h3")[0]
+    >>> check_fixed_spread_ratio(h1_sd_ratio(1.0))[0], check_fixed_spread_ratio(0.9)[0]
     (True, False)
     """
-    if not isinstance(answer, str):
-        return False, 'answer with a level label: "h1", "h2" or "h3".'
-    word = _word(answer).replace(" ", "")
-    if word == "h1":
+    if isinstance(answer, tuple | list | np.ndarray):
+        return False, "give one number: h1's sd under tau = 1 divided by its unpooled sd."
+    value = as_number(answer)
+    reference = h1_sd_ratio(1.0)
+
+    def near(target: float) -> bool:
+        return abs(value - target) <= 0.01 * target
+
+    if near(reference):
         return True, (
-            "h1 has 5 rows, so its own data say little and the other levels' information "
-            "counts; h2 and h3 have hundreds of rows that already pin their intercepts down."
+            f"{reference:.2f}, against {h1_sd_ratio(None):.2f} with the learned spread: a "
+            "smaller spread says the levels are more alike, so the other levels tell h1 more "
+            "and its sd shrinks further."
         )
-    if word in {"h2", "h3"}:
+    if near(h1_sd_ratio(None)):
+        return False, "that is the ratio with the learned spread: set group_sd=1.0."
+    if near(1 / reference):
+        return (
+            False,
+            "that is the ratio upside down: divide the partial-pooling sd by the unpooled sd.",
+        )
+    shrink = float(exact.shrinkage_factor(np.array([5]), sigma=SIGMA, group_sd=1.0)[0])
+    if near(shrink) or near(1 - shrink):
         return False, (
-            f"{word} has hundreds of rows: its own data already pin its intercept down. "
-            "Which level has the least data of its own?"
+            "that is the shrinkage fraction of h1's mean toward w, not a ratio of sds: take "
+            "the column 'sd' of both exact posteriors."
         )
-    return False, 'pick one of "h1", "h2" or "h3".'
+    if near(float(np.sqrt(1 - shrink))):
+        return False, (
+            "that is sqrt(1 - B), the ratio if the population mean w were known; here w is "
+            "learned too, which leaves h1 a little less certain: use the exact posterior."
+        )
+    if value >= 1:
+        return False, "partial pooling adds information about h1: its sd cannot grow."
+    return False, (
+        "compute exact.partial_pooling_posterior(levels, sigma=2.0, group_sd=1.0) and "
+        "exact.unpooled_posterior(levels, sigma=2.0), and divide h1's 'sd' entries."
+    )

@@ -26,7 +26,7 @@ __all__ = [
 
 
 #: The exercise's data: the course's simulation with the level spread cut from 1 to 0.1.
-SMALL_SPREAD = {"n": 500, "tau": 0.1, "seed": 2026}
+SMALL_SPREAD = {"n_rows": 500, "tau": 0.1, "random_seed": 2026}
 
 #: Levels of the new rows in exercise 01-3, and the model's coords they are encoded against.
 NEW_ROWS = ("h3", "h1", "h3", "h2")
@@ -87,7 +87,9 @@ def _least_squares_z(frame: pd.DataFrame) -> pd.Series:
 
 @lru_cache(maxsize=2)
 def _max_abs_z(tau: float) -> float:
-    frame, _ = simulate.simulate_levels(SMALL_SPREAD["n"], tau=tau, seed=SMALL_SPREAD["seed"])
+    frame, _ = simulate.simulate_levels(
+        SMALL_SPREAD["n_rows"], tau=tau, random_seed=SMALL_SPREAD["random_seed"]
+    )
     return float(_least_squares_z(frame).abs().max())
 
 
@@ -97,7 +99,7 @@ def check_residual_z(answer: object) -> tuple[bool, str]:
 
     The reference refits the pooled model by least squares (the posterior means of the
     pooled model with its wide priors agree to about 0.01) on
-    ``simulate_levels(500, tau=0.1, seed=2026)``.
+    ``simulate_levels(500, tau=0.1, random_seed=2026)``.
 
     Parameters
     ----------
@@ -131,7 +133,7 @@ def check_residual_z(answer: object) -> tuple[bool, str]:
     if near(_max_abs_z(1.0)):
         return False, (
             "that is the value for the course data (tau = 1); simulate with "
-            "simulate.simulate_levels(500, tau=0.1, seed=2026), refit, and recompute."
+            "simulate.simulate_levels(500, tau=0.1, random_seed=2026), refit, and recompute."
         )
     return False, (
         "refit the pooled model on the new data, then use the posterior means of a, b and "
@@ -176,4 +178,4 @@ def check_new_row_codes(answer: object) -> tuple[bool, str]:
         )
     if -1 in codes:
         return False, "every level of the new rows is known to the model: no code should be -1."
-    return False, "use models.encode_levels(new_rows, coords, column='level')."
+    return False, "use validate.encode_levels(new_rows, coords, column='level')."

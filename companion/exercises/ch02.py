@@ -2,7 +2,7 @@
 
 - ``02-1``: which quantity the data identify in a model with a redundant global intercept.
 - ``02-2``: by what factor the sd of ``a_h1`` changes when every level has four times the rows.
-- ``02-3``: how many rows ``h1`` would need on its own to be as certain as ``h2``.
+- ``02-3``: how many rows ``h1`` would need on its own for a 90% interval at most 1 wide.
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+from scipy import stats
 
 from companion import data, exact, simulate
 from companion.exercises import as_number, register
 
-__all__ = ["check_identified", "check_rows_to_match_h2", "check_sd_ratio"]
+__all__ = ["check_identified", "check_rows_for_width", "check_sd_ratio"]
 
 SIGMA = 2.0
 
@@ -57,7 +58,9 @@ def check_identified(answer: object) -> tuple[bool, str]:
 @lru_cache(maxsize=1)
 def _sd_ratio() -> float:
     small = exact.unpooled_posterior(data.load_levels(), sigma=SIGMA)
-    large = exact.unpooled_posterior(simulate.simulate_levels(2000, seed=2026)[0], sigma=SIGMA)
+    large = exact.unpooled_posterior(
+        simulate.simulate_levels(2000, random_seed=2026)[0], sigma=SIGMA
+    )
     return float(large.loc[("a", "h1"), "sd"] / small.loc[("a", "h1"), "sd"])
 
 
@@ -97,15 +100,18 @@ def check_sd_ratio(answer: object) -> tuple[bool, str]:
     )
 
 
-@lru_cache(maxsize=1)
-def _rows_h2() -> float:
-    post = exact.unpooled_posterior(data.load_levels(), sigma=SIGMA)
-    return float(exact.rows_to_match(post.loc[("a", "h2"), "sd"], sigma=SIGMA))
+#: Exercise 02-3's target: the widest 90% interval allowed for h1's intercept.
+TARGET_WIDTH, PROB = 1.0, 0.9
+
+
+def _rows_for_width(width: float) -> float:
+    half_width_in_sd = stats.norm.ppf((1 + PROB) / 2)
+    return float(exact.rows_to_match(width / 2 / half_width_in_sd, sigma=SIGMA))
 
 
 @register("02-3")
-def check_rows_to_match_h2(answer: object) -> tuple[bool, str]:
-    """Accept the rows h1 needs alone to match sd(a_h2), about 145 (within 10%).
+def check_rows_for_width(answer: object) -> tuple[bool, str]:
+    """Accept the total rows h1 needs alone for a 90% interval 1 wide, about 43 (within 10%).
 
     Parameters
     ----------
@@ -115,23 +121,36 @@ def check_rows_to_match_h2(answer: object) -> tuple[bool, str]:
     Returns
     -------
     tuple of (bool, str)
-        Whether the answer is right, and why (or a hint).
+        Whether the answer is right, and why (or a hint naming the likely slip).
 
     Examples
     --------
-    >>> check_rows_to_match_h2(12)[0]
-    False
+    >>> check_rows_for_width(43.3)[0], check_rows_for_width(4)[0]
+    (True, False)
     """
     value = as_number(answer)
-    reference = _rows_h2()
-    if abs(value - reference) <= 0.1 * reference:
+    reference = _rows_for_width(TARGET_WIDTH)
+
+    def near(target: float) -> bool:
+        return abs(value - target) <= 0.1 * target
+
+    if near(reference):
         return True, (
-            f"about {reference:.0f} rows: as many as h2 has. Without pooling, a level's "
-            "certainty comes only from its own rows, so matching h2 means having h2's rows."
+            f"about {reference:.0f} rows: the sd must be 0.5 / 1.645 = 0.30, and "
+            f"(2 / 0.30) ** 2 = {reference:.0f}, far fewer than h2's 145 but about nine times "
+            "the 5 that h1 has."
         )
-    if abs(value - np.sqrt(reference)) <= 0.1 * np.sqrt(reference):
+    if near(reference - 5):
+        return False, "that is the extra rows; the question asks for h1's total."
+    if near(np.sqrt(reference)):
         return False, "sd = sigma / sqrt(n), so n = (sigma / sd) ** 2: did you forget the square?"
+    if near(SIGMA**2 / 0.5**2):
+        return False, (
+            "the half-width 0.5 is 1.645 posterior sd, not one sd: the sd must be 0.5 / 1.645."
+        )
+    if near(SIGMA**2 / 1.0**2):
+        return False, "the width 1 is the whole interval, 2 x 1.645 posterior sd, not one sd."
     return False, (
-        "take sd(a_h2) from the unpooled fit and use exact.rows_to_match(sd, sigma=2.0): "
-        "it inverts sd = sigma / sqrt(n)."
+        "the 90% interval is +-1.645 sd, so its width is at most 1 when sd <= 0.5 / 1.645; "
+        "then exact.rows_to_match(sd, sigma=2.0) inverts sd = sigma / sqrt(n)."
     )

@@ -1,7 +1,7 @@
 """Checkers of the exercises in ``notebooks/03_partial_pooling.ipynb``.
 
 - ``03-1``: which model partial pooling becomes as the spread goes to zero or to infinity.
-- ``03-2``: how far ``a_h1`` moves toward the population mean when the spread is 0.5.
+- ``03-2``: the spread at which ``a_h1`` moves half of the way to the population mean.
 - ``03-3``: how many rows ``h1`` needs before pooling moves it less than 15% of the way.
 """
 
@@ -14,14 +14,14 @@ import numpy as np
 from companion import exact
 from companion.exercises import as_number, register
 
-__all__ = ["check_limits", "check_rows_for_small_shrinkage", "check_shrinkage_half_spread"]
+__all__ = ["check_half_way_spread", "check_limits", "check_rows_for_small_shrinkage"]
 
 SIGMA = 2.0
 
 
 @register("03-1")
 def check_limits(answer: object) -> tuple[bool, str]:
-    """Accept ``{"small": "pooled", "large": "unpooled"}``.
+    """Check which model partial pooling becomes at each end of the spread.
 
     Parameters
     ----------
@@ -36,9 +36,7 @@ def check_limits(answer: object) -> tuple[bool, str]:
 
     Examples
     --------
-    >>> check_limits({"small": "pooled", "large": "unpooled"})[0]
-    True
-    >>> check_limits({"small": "unpooled", "large": "pooled"})[0]
+    >>> check_limits({"small": "partial", "large": "partial"})[0]
     False
     """
     if not isinstance(answer, Mapping) or set(answer) != {"small", "large"}:
@@ -58,45 +56,52 @@ def check_limits(answer: object) -> tuple[bool, str]:
     return False, 'each value should be "pooled" or "unpooled"; think of a[h] ~ Normal(w, tau).'
 
 
-def _shrinkage_half_spread() -> float:
-    return float(exact.shrinkage_factor(5, sigma=SIGMA, group_sd=0.5))
+def _half_way_spread() -> float:
+    # B = 1/2 when the level's noise sigma**2 / n equals the spread squared
+    return float(SIGMA / np.sqrt(5))
 
 
 @register("03-2")
-def check_shrinkage_half_spread(answer: object) -> tuple[bool, str]:
-    """Accept the fraction of the way a_h1 moves toward w with ``group_sd=0.5``, about 0.76.
+def check_half_way_spread(answer: object) -> tuple[bool, str]:
+    """Check the spread at which a 5-row ``h1`` moves half of the way to ``w``.
 
     Parameters
     ----------
     answer : float
-        Fraction between 0 and 1 (the ``shrinkage`` of ``h1`` in the explorer's table).
+        The ``group_sd`` at which ``exact.shrinkage_factor(5, sigma=2.0, group_sd=...)`` is 1/2.
 
     Returns
     -------
     tuple of (bool, str)
-        Whether the answer is within 0.02 of the exact factor, and why (or a hint).
+        Whether the answer is within 0.01 of the exact spread, and why (or a hint).
 
     Examples
     --------
-    >>> check_shrinkage_half_spread(0.444)[0]
+    >>> check_half_way_spread(0.5)[0]
     False
     """
     value = as_number(answer)
-    reference = _shrinkage_half_spread()
-    if abs(value - reference) <= 0.02:
+    reference = _half_way_spread()
+    if abs(value - reference) <= 0.01:
+        moved = exact.shrinkage_factor(5, sigma=SIGMA, group_sd=value)
         return True, (
-            f"about {reference:.0%}: halving the spread says the levels are more alike, so "
-            "h1's five rows count for less against the population and it moves further to w."
+            f"group_sd = {reference:.3f} moves h1 {moved:.1%} of the way: half way is where the "
+            "noise of its own mean, sigma**2/n, equals the spread squared. Below 1, as a smaller "
+            "spread (levels more alike) pulls harder than the 44% seen with group_sd=1."
         )
-    if abs(value - exact.shrinkage_factor(5, sigma=SIGMA, group_sd=1.0)) <= 0.02:
-        return False, "that is the shrinkage with group_sd=1.0; set group_sd=0.5."
-    if abs(value - (1 - reference)) <= 0.02:
-        return False, "that is the share h1 keeps of its own mean; give the share it moves."
-    if value > 1:
-        return False, "give a fraction between 0 and 1 (0.5 means half way to w), not a percentage."
+    if value <= 0:
+        return False, "a spread is a positive number: give a group_sd above 0."
+    if abs(value - reference**2) <= 0.01:
+        return False, "that is the spread squared (a variance); give group_sd itself."
+    moved = exact.shrinkage_factor(5, sigma=SIGMA, group_sd=value)
+    if value > reference:
+        return False, (
+            f"with group_sd={value:g}, h1 moves {moved:.1%} of the way, less than half: "
+            "a smaller spread pulls harder."
+        )
     return False, (
-        "use explore.shrinkage_table(5, group_sd=0.5, sigma=2.0) and read the shrinkage of h1; "
-        "a smaller spread should pull harder than the 44% seen with group_sd=1."
+        f"with group_sd={value:g}, h1 moves {moved:.1%} of the way, more than half: "
+        "try a larger spread."
     )
 
 
@@ -108,9 +113,9 @@ def _rows_for(fraction: float, *, sigma: float = SIGMA, group_sd: float = 1.0) -
 
 @register("03-3")
 def check_rows_for_small_shrinkage(answer: object) -> tuple[bool, str]:
-    """Accept the smallest number of rows for which h1 moves less than 15% of the way.
+    """Check the smallest number of rows for which h1 moves less than 15% of the way.
 
-    With ``group_sd=1`` and ``sigma=2`` the answer is 23.
+    With ``group_sd=1`` and ``sigma=2``.
 
     Parameters
     ----------
@@ -124,8 +129,8 @@ def check_rows_for_small_shrinkage(answer: object) -> tuple[bool, str]:
 
     Examples
     --------
-    >>> check_rows_for_small_shrinkage(23)[0], check_rows_for_small_shrinkage(22)[0]
-    (True, False)
+    >>> check_rows_for_small_shrinkage(2.5)[0]
+    False
     """
     value = as_number(answer)
     reference = _rows_for(0.15)

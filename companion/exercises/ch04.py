@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from scipy import stats
 
-from companion import coins, data
+from companion import coins, simulate
 from companion.exercises import as_number, register
 
 __all__ = ["check_fair_within_tenth", "check_line_share_halved", "check_new_line_spreads"]
@@ -41,9 +41,12 @@ def check_new_line_spreads(answer: object) -> tuple[bool, str]:
     if isinstance(answer, str) or not isinstance(answer, Iterable):
         return False, 'answer with a list of level names, such as ["region", "coin"].'
     given = {str(level).strip().lower() for level in answer}
-    unknown = given - set(coins.COIN_LEVELS)
+    unknown = given - set(simulate.COIN_HIERARCHY)
     if unknown:
-        return False, f"{sorted(unknown)} is not a level; the levels are {list(coins.COIN_LEVELS)}."
+        return (
+            False,
+            f"{sorted(unknown)} is not a level; the levels are {list(simulate.COIN_HIERARCHY)}.",
+        )
     if given == {"line", "coin"}:
         return True, (
             "the factory is known, so its posterior is used as it is; the line is new, so its "
@@ -61,7 +64,7 @@ def check_new_line_spreads(answer: object) -> tuple[bool, str]:
 
 
 def _sparse_coin() -> tuple[int, int]:
-    table = data.load_coins()
+    table = coins.load_coins()
     row = table.loc[table["flips"] == 6].iloc[0]
     return int(row["heads"]), int(row["flips"])
 
@@ -98,7 +101,8 @@ def check_fair_within_tenth(answer: object) -> tuple[bool, str]:
     if abs(value - reference) <= 0.03:
         return True, (
             f"about {reference:.2f}: doubling the tolerance roughly doubles the probability, "
-            "because six flips leave the posterior almost flat around 0.5; the flat model "
+            "because after six flips the posterior density is nearly a straight line across "
+            "0.4 to 0.6, so doubling the window doubles the probability; the flat model "
             "cannot tell this coin from a fair one, nor from a biased one."
         )
     if abs(value - _fair_probability(0.05)) <= 0.02:
@@ -112,7 +116,7 @@ def check_fair_within_tenth(answer: object) -> tuple[bool, str]:
 
 
 def _line_share(sigma_line: float) -> float:
-    variances = {k: v**2 for k, v in coins.DEFAULT_SIGMA.items()}
+    variances = {k: v**2 for k, v in simulate.DEFAULT_LEVEL_SD.items()}
     variances["line"] = sigma_line**2
     return variances["line"] / sum(variances.values())
 
@@ -147,7 +151,7 @@ def check_line_share_halved(answer: object) -> tuple[bool, str]:
         )
     if abs(value - _line_share(0.5)) <= 0.005:
         return False, "that is the share with the original sigma_line = 0.5; halve it first."
-    spreads = dict(coins.DEFAULT_SIGMA, line=0.25)
+    spreads = dict(simulate.DEFAULT_LEVEL_SD, line=0.25)
     if abs(value - 0.25 / sum(spreads.values())) <= 0.005:
         return False, "shares are of variances: square each spread before dividing."
     if value > 1:

@@ -3,6 +3,7 @@
 - ``05-1``: which parametrisation suits data-poor groups and which data-rich ones.
 - ``05-2``: does a smaller step size (``target_accept=0.99``) make the centred model on
   data-poor groups healthy? The learner predicts, refits, and hands in both.
+- ``05-3``: build the batch tests' model with centred lines and non-centred coins.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+import pymc as pm
 import xarray as xr
 
 from companion import fit
 from companion.exercises import is_missing, register
 
-__all__ = ["check_parametrisation", "check_smaller_steps"]
+__all__ = ["check_mixed_forms", "check_parametrisation", "check_smaller_steps"]
 
 
 CENTRED = {"centred", "centered", "centred parametrisation", "centered parametrization"}
@@ -33,7 +35,7 @@ def _kind(value: object) -> str | None:
 
 @register("05-1")
 def check_parametrisation(answer: object) -> tuple[bool, str]:
-    """Accept ``{"poor": "non-centred", "rich": "centred"}``.
+    """Check which parametrisation suits data-poor groups and which data-rich ones.
 
     Parameters
     ----------
@@ -48,9 +50,7 @@ def check_parametrisation(answer: object) -> tuple[bool, str]:
 
     Examples
     --------
-    >>> check_parametrisation({"poor": "non-centred", "rich": "centred"})[0]
-    True
-    >>> check_parametrisation({"poor": "centred", "rich": "non-centred"})[0]
+    >>> check_parametrisation({"poor": "offset", "rich": "offset"})[0]
     False
     """
     if not isinstance(answer, Mapping) or set(answer) != {"poor", "rich"}:
@@ -60,7 +60,7 @@ def check_parametrisation(answer: object) -> tuple[bool, str]:
         return False, 'each value should be "centred" or "non-centred".'
     if given == {"poor": "non-centred", "rich": "centred"}:
         return True, (
-            "with little data a group's effect is held only by the population, so it shrinks "
+            "with little data a group's effect is held mostly by the population, so it shrinks "
             "with the spread and draws a funnel: sample the standard-normal offset instead. "
             "With a lot of data the likelihood pins each effect, and it is the offset that "
             "would be squeezed as the spread changes: sample the effect itself."
@@ -128,3 +128,52 @@ def check_smaller_steps(answer: object) -> tuple[bool, str]:
             "that causes it is unchanged."
         )
     return False, f"this refit passes: {summary}. Compare its time with the non-centred fit."
+
+
+def _forms(model: pm.Model) -> dict[str, str]:
+    """Tell the form of ``line`` and ``coin`` in a nested coin model: centred or not."""
+    free = {rv.name for rv in model.free_RVs}
+    return {
+        level: "non-centred" if f"{level}_offset" in free else "centred"
+        for level in ("line", "coin")
+        if f"{level}_offset" in free or f"{level}_logit" in free
+    }
+
+
+@register("05-3")
+def check_mixed_forms(answer: object) -> tuple[bool, str]:
+    """Check the form (centred or not) of each level of a nested coin model.
+
+    Parameters
+    ----------
+    answer : pymc.Model
+        A model built by ``coins.nested_model(rich_df, hierarchy=["line", "coin"], ...)``.
+
+    Returns
+    -------
+    tuple of (bool, str)
+        Whether each level has the form asked for, and why (or a hint).
+
+    Examples
+    --------
+    >>> from companion import coins, simulate
+    >>> frame, _ = simulate.simulate_coins(n_regions=1, n_factories=1, n_lines=3, n_coins=(2, 3))
+    >>> model = coins.nested_model(frame, hierarchy=["line", "coin"], centered=True)
+    >>> check_mixed_forms(model)[0]
+    False
+    """
+    if not isinstance(answer, pm.Model):
+        return False, "hand in the model itself: the pm.Model that coins.nested_model returns."
+    forms = _forms(answer)
+    if set(forms) != {"line", "coin"}:
+        return False, 'build the nested coin model with hierarchy=["line", "coin"].'
+    if forms == {"line": "centred", "coin": "non-centred"}:
+        return True, (
+            "the lines are sampled directly (line_logit) and only the coins through a "
+            "standard-normal offset (coin_offset): each level gets the form its data suit."
+        )
+    if forms == {"line": "centred", "coin": "centred"}:
+        return False, "every level is centred: name only the lines in centered=[...]."
+    if forms == {"line": "non-centred", "coin": "non-centred"}:
+        return False, "no level is centred: pass centered=[...] with the level to centre."
+    return False, "swapped: the lines, not the coins, go in centered=[...]."

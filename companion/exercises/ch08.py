@@ -5,26 +5,26 @@
 - ``08-3``: which models stay within 4 ELPD of the best when groups differ only a little.
 
 The references of ``08-2`` and ``08-3`` hold on every seed the unit tests try
-(``tests/test_compare.py``), computed with :func:`companion.compare.exact_loo`.
+(``tests/test_compare.py``), computed with :func:`companion.exact.exact_loo`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from companion.compare import POOLINGS
-from companion.exercises import register
+from companion.exact import POOLINGS
+from companion.exercises import AnswerError, register
 
 __all__ = ["check_few_rows_small_spread", "check_more_rows", "check_pooling_world"]
 
 
 def _model_set(answer: object) -> set[str]:
     if isinstance(answer, str) or not isinstance(answer, Iterable):
-        raise TypeError("answer with a list of model names, such as ['pooled', 'partial']")
+        raise AnswerError("answer with a list of model names, such as ['pooled', 'partial']")
     names = {str(name).strip().lower() for name in answer}
     unknown = names - set(POOLINGS)
     if unknown:
-        raise ValueError(f"unknown model {sorted(unknown)[0]!r}; use {', '.join(POOLINGS)}")
+        raise AnswerError(f"unknown model {sorted(unknown)[0]!r}; use {', '.join(POOLINGS)}")
     return names
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from companion.data import load_surgical
-from companion.exercises import register
+from companion.exercises import as_number, register
 
 
 @register("09-1")
@@ -14,6 +14,8 @@ def raw_rates(answer: object) -> tuple[bool, str]:
     """Check the raw death rate of each hospital, a Series indexed by hospital."""
     if not isinstance(answer, pd.Series):
         return False, "give a pandas Series: deaths / operations, indexed by hospital label."
+    if not pd.api.types.is_numeric_dtype(answer):
+        return False, "the Series should hold numbers, the rates deaths / operations."
     table = load_surgical().set_index("hospital")
     want = table["deaths"] / table["operations"]
     if set(map(str, answer.index)) != set(want.index):
@@ -52,7 +54,7 @@ def more_operations(answer: object) -> tuple[bool, str]:
 @register("09-3")
 def new_small_hospital(answer: object) -> tuple[bool, str]:
     """Check the posterior mean rate of a 13th hospital with 3 deaths in 20 operations."""
-    value = float(answer)
+    value = as_number(answer)
     raw = 3 / 20
     table = load_surgical()
     overall = table["deaths"].sum() / table["operations"].sum()

@@ -8,18 +8,18 @@ import pytest  # noqa: E402
 import xarray as xr  # noqa: E402
 from matplotlib.collections import PathCollection  # noqa: E402
 
-from companion import coinplots, coins  # noqa: E402
+from companion import coins, plots, simulate  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def fake_fit():
     """A stand-in for a nested fit: draws scattered around the simulated truth."""
-    frame, truth = coins.simulate_coins(seed=7)
+    frame, truth = simulate.simulate_coins(random_seed=7)
     model = coins.nested_model(frame)
     rng = np.random.default_rng(0)
     draws = 50
     posterior = {}
-    for level in coins.COIN_LEVELS:
+    for level in simulate.COIN_HIERARCHY:
         values = truth.logit[level]
         posterior[f"{level}_logit"] = (
             ("chain", "draw", level),
@@ -27,9 +27,9 @@ def fake_fit():
         )
         posterior[f"sigma_{level}"] = (
             ("chain", "draw"),
-            np.abs(truth.sigma[level] + 0.02 * rng.standard_normal((1, draws))),
+            np.abs(truth.level_sd[level] + 0.02 * rng.standard_normal((1, draws))),
         )
-    coords = {level: list(model.coords[level]) for level in coins.COIN_LEVELS}
+    coords = {level: list(model.coords[level]) for level in simulate.COIN_HIERARCHY}
     const = {
         name: (model.named_vars_to_dims[name], model[name].get_value())
         for name in ["factory_region_idx", "line_factory_idx", "coin_line_idx"]
@@ -48,7 +48,7 @@ def fake_fit():
 
 def test_tree_order_puts_children_under_their_parent(fake_fit):
     frame, _, tree = fake_fit
-    order = coinplots.tree_order(tree, ["region", "factory", "line"])
+    order = plots.tree_order(tree, hierarchy=["region", "factory", "line"])
     n_groups = sum(frame[level].nunique() for level in ["region", "factory", "line"])
     assert len(order) == n_groups
     parent_of = {"factory": frame.set_index("factory")["region"].to_dict()}
@@ -65,15 +65,15 @@ def test_tree_order_needs_the_parent_index(fake_fit):
     _, _, tree = fake_fit
     bare = xr.DataTree.from_dict({"posterior": tree.posterior.to_dataset()})
     with pytest.raises(KeyError, match="factory_region_idx"):
-        coinplots.tree_order(bare, ["region", "factory"])
+        plots.tree_order(bare, hierarchy=["region", "factory"])
     with pytest.raises(KeyError, match="plant"):
-        coinplots.tree_order(tree, ["plant"])
+        plots.tree_order(tree, hierarchy=["plant"])
 
 
 def test_nested_forest_draws_every_group_and_the_truth(fake_fit):
     frame, truth, tree = fake_fit
     _, ax = plt.subplots()
-    out = coinplots.plot_nested_forest(tree, truth=truth.logit, ax=ax)
+    out = plots.plot_nested_forest(tree, truth=truth.logit, ax=ax)
     assert out is ax
     n_groups = sum(frame[level].nunique() for level in ["region", "factory", "line"])
     assert len(ax.get_yticks()) == n_groups
@@ -89,10 +89,10 @@ def test_nested_forest_draws_every_group_and_the_truth(fake_fit):
 
 def test_variance_shares_plot_matches_the_table(fake_fit):
     _, truth, tree = fake_fit
-    ax = coinplots.plot_variance_shares(tree, truth=truth.sigma)
     table = coins.variance_shares(tree)
+    ax = plots.plot_variance_shares(table, truth=truth.level_sd)
     assert np.allclose(ax.lines[0].get_xdata(), table["mean"].to_numpy())
-    true_var = np.array([truth.sigma[k] ** 2 for k in coins.COIN_LEVELS])
+    true_var = np.array([truth.level_sd[k] ** 2 for k in simulate.COIN_HIERARCHY])
     crosses = ax.collections[-1].get_offsets()[:, 0]
     assert np.allclose(crosses, true_var / true_var.sum())
     plt.close("all")
@@ -100,16 +100,16 @@ def test_variance_shares_plot_matches_the_table(fake_fit):
 
 def test_funnel_marks_the_divergent_draws(fake_fit):
     _, _, tree = fake_fit
-    ax = coinplots.plot_funnel(tree, sigma="sigma_coin", effect="coin_logit")
+    ax = plots.plot_funnel(tree, spread="sigma_coin", effect="coin_logit")
     assert len(ax.collections[0].get_offsets()) == 45
     assert len(ax.collections[1].get_offsets()) == 5
     y = ax.collections[1].get_offsets()[:, 1]
     assert np.allclose(y, np.log(tree.posterior["sigma_coin"].to_numpy()[0, :5]))
     coord = str(tree.posterior["coin"].to_numpy()[3])
-    ax = coinplots.plot_funnel(tree, sigma="sigma_coin", effect="coin_logit", coord=coord)
+    ax = plots.plot_funnel(tree, spread="sigma_coin", effect="coin_logit", coord=coord)
     assert coord in ax.get_xlabel()
     with pytest.raises(KeyError, match="no coin 'nope'"):
-        coinplots.plot_funnel(tree, effect="coin_logit", coord="nope")
+        plots.plot_funnel(tree, effect="coin_logit", coord="nope")
     with pytest.raises(KeyError, match="sigma_x"):
-        coinplots.plot_funnel(tree, sigma="sigma_x")
+        plots.plot_funnel(tree, spread="sigma_x")
     plt.close("all")

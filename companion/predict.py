@@ -1,0 +1,206 @@
+"""Predict new rows, of known groups or of new ones, from a fitted builder model.
+
+One documented path for every family of :mod:`companion.models`: :func:`predict` takes the
+fit, the model and a data frame of new rows with the same columns as the data (without the
+outcome), checks every column and every group label against the model's coords, and returns
+posterior predictive draws. No raw index reaches a model: a label that is not in the coords is
+an error naming it, unless ``new_groups=True`` asks for it to be treated as a new group drawn
+from the fitted population (partial pooling models only).
+
+The draws are computed from the posterior with NumPy, row by row, rather than by
+``pm.set_data``: compiled indexing does not check bounds, and a builder's observed values are
+fixed arrays, so resizing a fitted model is where silent errors come from.
+
+Introduced in ``notebooks/09_your_data.ipynb``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pymc as pm
+import xarray as xr
+
+from companion.models import model_spec
+from companion.validate import validate_frame
+
+__all__ = ["predict"]
+
+
+def _expit(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _codes(
+    labels: pd.Series, known: list[object], *, group: str, new_groups: bool, partial: bool
+) -> tuple[np.ndarray, list[object]]:
+    """Codes of known labels (0..K-1) and of new ones (K, K+1, ...), with the new labels."""
+    if labels.isna().any():
+        row = labels.index[np.flatnonzero(labels.isna().to_numpy())[0]]
+        raise ValueError(f"new_data: group column {group!r} has a missing value at row {row!r}")
+    known_text = {str(label): k for k, label in enumerate(known)}
+    new: list[object] = []
+    codes = np.empty(len(labels), dtype="int64")
+    for position, label in enumerate(labels.to_list()):
+        key = str(label.item() if isinstance(label, np.generic) else label)
+        if isinstance(label, float) and label.is_integer():
+            key = str(int(label))
+        if key in known_text:
+            codes[position] = known_text[key]
+            continue
+        listed = ", ".join(repr(k) for k in known)
+        if not partial:
+            raise ValueError(
+                f"new_data: column {group!r} has unknown level {label!r}; known levels: "
+                f"{listed}. This model fits each level on its own and has no population to "
+                "draw a new level from: use partial_pooling_model for new groups"
+            )
+        if not new_groups:
+            raise ValueError(
+                f"new_data: column {group!r} has unknown level {label!r}; known levels: "
+                f"{listed}. Pass new_groups=True to predict it as a new group drawn from "
+                "the fitted population"
+            )
+        if key not in [str(n) for n in new]:
+            new.append(label)
+        codes[position] = len(known) + [str(n) for n in new].index(key)
+    return codes, new
+
+
+def predict(
+    idata: xr.DataTree,
+    model: pm.Model,
+    new_data: pd.DataFrame,
+    *,
+    random_seed: int,
+    new_groups: bool = False,
+) -> xr.Dataset:
+    """Posterior predictive draws for new rows, of known groups or (on request) new ones.
+
+    For every posterior draw, each row's linear predictor is its group's intercept plus
+    ``x @ b``; the outcome is drawn from the model's likelihood with the row's own ``trials``
+    (binomial), ``exposure`` (poisson) or known sd (``sigma="<column>"``). A new group gets,
+    per draw, one intercept ``w + tau * z`` with ``z ~ Normal(0, 1)`` shared by its rows: its
+    rows carry the population's spread on top of the uncertainty about ``w``. Introduced in
+    ``notebooks/09_your_data.ipynb``.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        The fit of ``model``.
+    model : pymc.Model
+        A model built by :mod:`companion.models` (pooled, unpooled, one-hot or partial).
+    new_data : pandas.DataFrame
+        New rows with the model's predictor columns, its group column (not for the pooled
+        model), and its ``trials``, ``exposure`` or known-sd column where the model has one.
+        The outcome column is not needed.
+    random_seed : int
+        Seed of the draws.
+    new_groups : bool, default False
+        Treat group labels the model has not seen as new groups drawn from the population
+        (partial pooling models only); when False, an unknown label is an error.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``<outcome>``, predictive draws of the outcome, and ``mu``, the expected outcome per
+        row (normal: the mean; binomial: the success probability; poisson: the expected
+        count, exposure included), both with dims ``(chain, draw, obs)``; ``obs`` holds
+        ``new_data``'s index, and the coord ``<group>`` each row's label.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing or invalid, a label is unknown (and ``new_groups`` is False or
+        the model has no population), or the model was not built by :mod:`companion.models`.
+
+    Examples
+    --------
+    >>> from companion import fit, models
+    >>> counts = pd.DataFrame({"ward": ["a", "b", "c"], "k": [3, 9, 5], "n": [40, 50, 45]})
+    >>> model = models.partial_pooling_model(counts, outcome="k", trials="n", group="ward",
+    ...                                      predictors=())
+    >>> idata = fit.sample(model, random_seed=1, draws=200, tune=200)
+    >>> new = pd.DataFrame({"ward": ["b", "z"], "n": [100, 100]})
+    >>> pred = predict(idata, model, new, random_seed=2, new_groups=True)
+    >>> pred["k"].dims, pred["ward"].values.tolist()
+    (('chain', 'draw', 'obs'), ['b', 'z'])
+    >>> predict(idata, model, new, random_seed=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: new_data: column 'ward' has unknown level 'z'; known levels: 'a', 'b', 'c'. ...
+    """
+    spec = model_spec(model)
+    if not isinstance(new_data, pd.DataFrame) or len(new_data) == 0:
+        raise ValueError("new_data: expected a pandas DataFrame with at least one row")
+    schema = {name: "float" for name in spec.predictors}
+    if spec.trials is not None:
+        schema[spec.trials] = "count"
+    if spec.exposure is not None:
+        schema[spec.exposure] = "float"
+    if isinstance(spec.sigma, str):
+        schema[spec.sigma] = "float"
+    frame = validate_frame(new_data, schema, source="new_data") if schema else None
+    for column in (spec.exposure, spec.sigma if isinstance(spec.sigma, str) else None):
+        if column is not None:
+            bad = (frame[column] <= 0).to_numpy()
+            if bad.any():
+                position = int(np.flatnonzero(bad)[0])
+                row, value = frame.index[position], float(frame[column].iloc[position])
+                row = row.item() if isinstance(row, np.generic) else row
+                raise ValueError(
+                    f"new_data: column {column!r} must be positive, found {value!r} at row {row!r}"
+                )
+
+    post = idata.posterior
+    n_chain, n_draw = post.sizes["chain"], post.sizes["draw"]
+    rng = np.random.default_rng(random_seed)
+    coords: dict[str, object] = {"obs": new_data.index.to_numpy()}
+    if spec.kind == "pooled":
+        eta = np.broadcast_to(post["a"].to_numpy()[..., None], (n_chain, n_draw, len(new_data)))
+    else:
+        if spec.group not in new_data.columns:
+            present = ", ".join(repr(str(c)) for c in new_data.columns)
+            raise ValueError(
+                f"new_data: missing group column {spec.group!r} (columns present: {present})"
+            )
+        known = list(model.coords[spec.group])
+        codes, new = _codes(
+            new_data[spec.group],
+            known,
+            group=spec.group,
+            new_groups=new_groups,
+            partial=spec.kind == "partial",
+        )
+        a = post["a"].transpose("chain", "draw", spec.group).to_numpy()
+        if new:
+            w = post["w"].to_numpy()
+            tau = post["tau"].to_numpy() if spec.group_sd is None else spec.group_sd
+            z = rng.standard_normal((n_chain, n_draw, len(new)))
+            a = np.concatenate([a, w[..., None] + np.asarray(tau)[..., None] * z], axis=-1)
+        eta = a[..., codes]
+        coords[spec.group] = ("obs", new_data[spec.group].to_numpy())
+    if spec.predictors:
+        b = post["b"].transpose("chain", "draw", "predictor").to_numpy()
+        eta = eta + np.einsum("cdp,np->cdn", b, frame[list(spec.predictors)].to_numpy())
+
+    if spec.family == "binomial":
+        mu = _expit(eta)
+        draws = rng.binomial(frame[spec.trials].to_numpy(), mu)
+    elif spec.family == "poisson":
+        exposure = frame[spec.exposure].to_numpy() if spec.exposure else 1.0
+        mu = np.exp(eta) * exposure
+        draws = rng.poisson(mu)
+    else:
+        if spec.sigma is None:
+            noise = post["sigma"].to_numpy()[..., None]
+        elif isinstance(spec.sigma, str):
+            noise = frame[spec.sigma].to_numpy()
+        else:
+            noise = spec.sigma
+        mu = eta
+        draws = mu + noise * rng.standard_normal(eta.shape)
+    dims = ("chain", "draw", "obs")
+    for dim, size in (("chain", n_chain), ("draw", n_draw)):
+        coords[dim] = post.coords[dim].to_numpy() if dim in post.coords else np.arange(size)
+    return xr.Dataset({spec.outcome: (dims, draws), "mu": (dims, mu)}, coords=coords)

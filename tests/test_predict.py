@@ -1,0 +1,163 @@
+import numpy as np
+import pandas as pd
+import pymc as pm
+import pytest
+import xarray as xr
+from scipy.special import expit, logit
+
+from companion import fit, models, predict
+
+WARDS = pd.DataFrame({"ward": ["a", "b", "c", "a"], "k": [3, 9, 5, 4], "n": [40, 50, 45, 30]})
+BINOMIAL = {"outcome": "k", "trials": "n", "group": "ward", "predictors": ()}
+
+
+def _fake_fit(draws: dict[str, np.ndarray], dims: dict[str, tuple[str, ...]], coords=None):
+    """A fit with the given posterior draws (chain 1), as sampling would return it."""
+    data = {
+        name: (("chain", "draw", *dims.get(name, ())), value[None]) for name, value in draws.items()
+    }
+    return xr.DataTree.from_dict({"posterior": xr.Dataset(data, coords=coords or {})})
+
+
+def _binomial_fit(n_draws=4000, *, w=-1.0, tau=0.5, seed=0):
+    model = models.partial_pooling_model(WARDS, **BINOMIAL)
+    rng = np.random.default_rng(seed)
+    a = np.tile([-2.0, -1.0, 0.5], (n_draws, 1))
+    idata = _fake_fit(
+        {"a": a, "w": np.full(n_draws, w), "tau": np.full(n_draws, tau)},
+        {"a": ("ward",)},
+        coords={"ward": ["a", "b", "c"]},
+    )
+    return model, idata, rng
+
+
+def test_known_groups_use_their_own_intercepts():
+    model, idata, _ = _binomial_fit()
+    new = pd.DataFrame({"ward": ["c", "a"], "n": [100, 200]}, index=["r1", "r2"])
+    pred = predict.predict(idata, model, new, random_seed=1)
+    assert pred["obs"].values.tolist() == ["r1", "r2"]
+    assert pred["ward"].values.tolist() == ["c", "a"]
+    np.testing.assert_allclose(pred["mu"].values[0, 0], expit([0.5, -2.0]))
+    counts = pred["k"].values
+    assert (counts[..., 0] <= 100).all() and (counts[..., 1] <= 200).all()
+    assert abs(counts[..., 1].mean() - 200 * expit(-2.0)) < 1.0
+
+
+def test_unknown_label_is_named_with_the_known_ones():
+    model, idata, _ = _binomial_fit()
+    new = pd.DataFrame({"ward": ["a", "zz"], "n": [10, 10]})
+    with pytest.raises(
+        ValueError,
+        match=r"column 'ward' has unknown level 'zz'; known levels: 'a', 'b', 'c'\. "
+        r"Pass new_groups=True",
+    ):
+        predict.predict(idata, model, new, random_seed=1)
+
+
+def test_a_new_group_is_drawn_from_the_population():
+    model, idata, _ = _binomial_fit(20000, w=-1.0, tau=0.5)
+    new = pd.DataFrame({"ward": ["new", "new", "b", "other"], "n": [10, 10, 10, 10]})
+    pred = predict.predict(idata, model, new, random_seed=3, new_groups=True)
+    eta = logit(pred["mu"].values[0])
+    # Rows of the same new group share one intercept per draw; two new groups do not.
+    np.testing.assert_allclose(eta[:, 0], eta[:, 1])
+    assert np.corrcoef(eta[:, 0], eta[:, 3])[0, 1] < 0.05
+    # The known group keeps its posterior; the new ones get w + tau z.
+    np.testing.assert_allclose(eta[:, 2], -1.0)
+    assert abs(eta[:, 0].mean() + 1.0) < 0.02 and abs(eta[:, 0].std() - 0.5) < 0.02
+
+
+def test_new_groups_need_a_population():
+    model = models.unpooled_model(WARDS, **BINOMIAL)
+    idata = _fake_fit({"a": np.zeros((10, 3))}, {"a": ("ward",)}, coords={"ward": ["a", "b", "c"]})
+    new = pd.DataFrame({"ward": ["d"], "n": [10]})
+    with pytest.raises(
+        ValueError, match=r"unknown level 'd'.*no population.*partial_pooling_model"
+    ):
+        predict.predict(idata, model, new, random_seed=1, new_groups=True)
+
+
+@pytest.mark.parametrize(
+    ("new", "message"),
+    [
+        (pd.DataFrame({"ward": ["a"]}), r"new_data: missing column 'n'"),
+        (pd.DataFrame({"ward": ["a"], "n": [2.5]}), r"'n' should hold whole numbers, found 2.5"),
+        (pd.DataFrame({"n": [10]}), r"missing group column 'ward'"),
+        (pd.DataFrame({"ward": ["a", None], "n": [1, 2]}), r"'ward' has a missing value at row 1"),
+        (pd.DataFrame({"ward": [], "n": []}), r"at least one row"),
+    ],
+)
+def test_bad_new_rows_are_named(new, message):
+    model, idata, _ = _binomial_fit(10)
+    with pytest.raises(ValueError, match=message):
+        predict.predict(idata, model, new, random_seed=1)
+
+
+def test_only_builder_models_are_accepted():
+    _, idata, _ = _binomial_fit(10)
+    with pytest.raises(ValueError, match=r"not built by companion.models"):
+        predict.predict(idata, pm.Model(), pd.DataFrame({"ward": ["a"]}), random_seed=1)
+
+
+PUMPS = pd.DataFrame({"pump": [1, 2, 10], "failures": [5, 1, 22], "hours": [94.3, 15.7, 10.5]})
+POISSON = {"outcome": "failures", "group": "pump", "predictors": (), "family": "poisson"}
+
+
+def test_poisson_rows_scale_with_their_exposure():
+    model = models.partial_pooling_model(PUMPS, **POISSON, exposure="hours")
+    a = np.tile(np.log([0.05, 0.1, 2.0]), (3000, 1))
+    idata = _fake_fit(
+        {"a": a, "w": np.full(3000, -1.0), "tau": np.full(3000, 1.0)},
+        {"a": ("pump",)},
+        coords={"pump": [1, 2, 10]},
+    )
+    # Integer labels are matched as numbers, whatever the new column's dtype.
+    new = pd.DataFrame({"pump": [10.0, 10.0, 2.0], "hours": [1.0, 5.0, 20.0]})
+    pred = predict.predict(idata, model, new, random_seed=2)
+    np.testing.assert_allclose(pred["mu"].values[0, 0], [2.0, 10.0, 2.0])
+    assert abs(pred["failures"].values[..., 1].mean() - 10.0) < 0.3
+    with pytest.raises(ValueError, match=r"column 'hours' must be positive, found 0.0 at row 1"):
+        predict.predict(idata, model, new.assign(hours=[1.0, 0.0, 2.0]), random_seed=2)
+    with pytest.raises(ValueError, match=r"unknown level 11"):
+        predict.predict(idata, model, pd.DataFrame({"pump": [11], "hours": [1.0]}), random_seed=2)
+
+
+def test_normal_rows_use_their_known_sd_and_predictors():
+    table = pd.DataFrame(
+        {"school": ["A", "B"], "x": [0.0, 1.0], "effect": [28.0, 8.0], "se": [15.0, 10.0]}
+    )
+    model = models.unpooled_model(
+        table, outcome="effect", group="school", predictors="x", sigma="se"
+    )
+    idata = _fake_fit(
+        {"a": np.tile([10.0, 5.0], (20000, 1)), "b": np.full((20000, 1), 2.0)},
+        {"a": ("school",), "b": ("predictor",)},
+        coords={"school": ["A", "B"], "predictor": ["x"]},
+    )
+    new = pd.DataFrame({"school": ["A", "B"], "x": [1.0, 3.0], "se": [1.0, 4.0]})
+    pred = predict.predict(idata, model, new, random_seed=4)
+    np.testing.assert_allclose(pred["mu"].values[0, 0], [12.0, 11.0])
+    spread = pred["effect"].values[0].std(axis=0)
+    assert abs(spread[0] - 1.0) < 0.05 and abs(spread[1] - 4.0) < 0.2
+
+
+def test_pooled_model_needs_no_group_column():
+    model = models.pooled_model(PUMPS, outcome="failures", predictors=(), family="poisson")
+    idata = _fake_fit({"a": np.full(100, np.log(3.0))}, {})
+    pred = predict.predict(idata, model, pd.DataFrame({"other": [1, 2]}), random_seed=1)
+    np.testing.assert_allclose(pred["mu"].values, 3.0)
+
+
+@pytest.mark.sampling
+def test_predicting_from_a_fit_matches_the_fit():
+    """A known group's predicted rate is its posterior; a new one is wider than any known."""
+    model = models.partial_pooling_model(WARDS, **BINOMIAL)
+    idata = fit.sample(model, random_seed=5, draws=500, tune=500, target_accept=0.95)
+    new = pd.DataFrame({"ward": ["b", "new"], "n": [1000, 1000]})
+    pred = predict.predict(idata, model, new, random_seed=6, new_groups=True)
+    np.testing.assert_allclose(
+        pred["mu"].values[..., 0], expit(idata.posterior["a"].sel(ward="b").values)
+    )
+    width = lambda v: np.subtract(*np.quantile(v, [0.95, 0.05]))  # noqa: E731
+    known = [width(expit(idata.posterior["a"].sel(ward=w).values)) for w in ["a", "b", "c"]]
+    assert width(pred["mu"].values[..., 1]) > max(known)
