@@ -8,7 +8,8 @@ level adds a deviation to the log-odds of heads. This module holds
   the course's table (simulated by :func:`companion.simulate.simulate_coins`) and the
   validation of the nesting, used by the loader and by the builders;
 - :func:`nested_model` (centred, non-centred or mixed) and :func:`flat_model` (every coin on
-  its own), with coords per level taken from the data's labels;
+  its own), with coords per level taken from the data's labels and ``priors=`` to replace
+  any default prior by name, checked as in :mod:`companion.models`;
 - :func:`predict_new`, the probability of heads of a new coin from a known line, a new line
   of a known factory, a new factory of a known region or an unknown region;
 - :func:`variance_shares`, how much of the spread in log-odds each level explains.
@@ -32,9 +33,11 @@ import pandas as pd
 import pymc as pm
 import pytensor.tensor as pt
 import xarray as xr
+from pymc.distributions.shape_utils import change_dist_size
 from pymc.model.fgraph import clone_model
 
 from companion.data import read_csv
+from companion.models import check_priors
 from companion.simulate import COIN_HIERARCHY
 from companion.summaries import interval_table
 from companion.validate import check_successes, encode_levels, require_columns, validate_frame
@@ -344,6 +347,7 @@ def nested_model(
     trials: str = "flips",
     hierarchy: Sequence[str] = COIN_HIERARCHY,
     centered: bool | Collection[str] = False,
+    priors: Mapping[str, object] | None = None,
 ) -> pm.Model:
     """Build the nested binomial model: each level adds a deviation to the log-odds.
 
@@ -361,6 +365,12 @@ def nested_model(
     Normal(0, 1)`` sampled and ``<level>_logit = parent + sigma * offset``): the same model,
     with a different geometry for the sampler.
 
+    Default priors, on the log-odds of heads (replace any of them with ``priors=``):
+    ``mu ~ Normal(0, 1)`` and ``sigma_<level> ~ HalfNormal(0.5)`` for each level (see
+    :data:`COIN_PRIORS`). The outcome is binomial counts (heads out of flips), so the
+    ``sigma=`` (known sd) and ``family="poisson"``/``exposure=`` options of
+    :mod:`companion.models` do not apply here: there is no noise sd and no exposure.
+
     Parameters
     ----------
     data : pandas.DataFrame
@@ -373,6 +383,12 @@ def nested_model(
         Group columns from the top level down; they name the dims and hold the coords.
     centered : bool or collection of str, default False
         True centres every level, False none; a collection names the levels to centre.
+    priors : dict of str to distribution, optional
+        Replace a default prior by name with a PyMC ``.dist()`` object, family included,
+        e.g. ``{"mu": pm.Normal.dist(0, 2), "sigma_coin": pm.HalfCauchy.dist(1)}``. The names
+        are ``mu`` and ``sigma_<level>`` for each level of ``hierarchy``; a ``sigma_<level>``
+        prior must put no mass on negative values. Checked by
+        :func:`companion.models.check_priors`.
 
     Returns
     -------
@@ -383,7 +399,15 @@ def nested_model(
     Raises
     ------
     ValueError
-        From :func:`validate_coins`, or for an unknown level in ``centered``.
+        From :func:`validate_coins`, for an unknown level in ``centered``, or for a prior whose
+        name is unknown (the error lists the valid names), that is not made with ``.dist()``,
+        or that puts mass on negative values of a ``sigma_<level>``.
+
+    Warns
+    -----
+    companion.models.PriorTailWarning
+        If the pooled log-odds of heads sit more than
+        :data:`companion.models.PRIOR_TAIL_SDS` prior sds from the centre of ``mu``'s prior.
 
     Examples
     --------
@@ -395,17 +419,29 @@ def nested_model(
      'sigma_coin', 'sigma_factory', 'sigma_line', 'sigma_region']
     >>> model["line_factory_idx"].get_value()[:3].tolist()
     [0, 0, 0]
+    >>> wide = nested_model(data, priors={"sigma_coin": pm.HalfCauchy.dist(1)})
+    >>> type(wide["sigma_coin"].owner.op).__name__
+    'HalfCauchyRV'
     """
     names = _check_hierarchy(hierarchy)
     frame = validate_coins(data, outcome=outcome, trials=trials, hierarchy=names)
     centred = _centred_levels(centered, names)
+    spreads = [f"sigma_{level}" for level in names]
+    estimate = _pooled_log_odds(frame, outcome, trials)
+    chosen = check_priors(
+        priors,
+        ["mu", *spreads],
+        positive=spreads,
+        tail=("mu", estimate, "log-odds", COIN_PRIORS["mu_sd"]),
+    )
     coords, parent_idx, unit_idx = nesting_codes(frame, names)
     unit = names[-1]
     with pm.Model(coords={**coords, "obs": np.arange(len(frame))}) as model:
-        mu = pm.Normal("mu", 0.0, COIN_PRIORS["mu_sd"])
+        mu = _coin_prior("mu", pm.Normal.dist(0.0, COIN_PRIORS["mu_sd"]), chosen)
         parent_logit = mu
         for k, level in enumerate(names):
-            sigma = pm.HalfNormal(f"sigma_{level}", COIN_PRIORS["sigma_sd"])
+            default = pm.HalfNormal.dist(COIN_PRIORS["sigma_sd"])
+            sigma = _coin_prior(f"sigma_{level}", default, chosen)
             if k == 0:
                 centre = parent_logit
             else:
@@ -432,16 +468,28 @@ def flat_model(
     outcome: str = "heads",
     trials: str = "flips",
     hierarchy: Sequence[str] = COIN_HIERARCHY,
+    priors: Mapping[str, object] | None = None,
 ) -> pm.Model:
     """Build the flat model: every coin on its own, ``p ~ Beta(1, 1)``, no hierarchy.
 
-    The upper levels are validated (the same table feeds both models) but not used: each
-    coin's posterior is ``Beta(1 + heads, 1 + tails)`` of its own flips only.
+    The upper levels are validated (the same table feeds both models) but not used: with the
+    default prior each coin's posterior is ``Beta(1 + heads, 1 + tails)`` of its own flips
+    only. As in :func:`nested_model`, known sds and Poisson counts do not apply.
 
     Parameters
     ----------
     data, outcome, trials, hierarchy
         As in :func:`nested_model`; only the last level enters the model.
+    priors : dict of str to distribution, optional
+        ``{"p": <.dist()>}`` replaces the default ``p ~ Beta(1, 1)`` for every coin, e.g.
+        ``pm.Beta.dist(0.5, 0.5)``; it must put no mass outside ``[0, 1]``. ``p`` is the only
+        name; another is an error listing it.
+
+    Raises
+    ------
+    ValueError
+        From :func:`validate_coins`, or for a prior that is unknown, not made with ``.dist()``,
+        or puts mass outside ``[0, 1]``.
 
     Returns
     -------
@@ -457,14 +505,44 @@ def flat_model(
     """
     names = _check_hierarchy(hierarchy)
     frame = validate_coins(data, outcome=outcome, trials=trials, hierarchy=names)
+    chosen = check_priors(priors, ["p"])
+    outside = [pm.logp(chosen["p"], v).eval() for v in (-0.5, 1.5)] if "p" in chosen else []
+    if np.isfinite(outside).any():
+        raise ValueError(
+            "priors['p'] puts mass outside [0, 1], but 'p' is a probability of heads: use a "
+            "distribution on [0, 1] such as pm.Beta.dist(0.5, 0.5)"
+        )
     unit = names[-1]
     coords, _, unit_idx = nesting_codes(frame, [unit])
     with pm.Model(coords={unit: coords[unit], "obs": np.arange(len(frame))}) as model:
-        p = pm.Beta("p", 1.0, 1.0, dims=unit)
+        p = _coin_prior("p", pm.Beta.dist(1.0, 1.0), chosen, dims=unit)
         unit_data = pm.Data(f"{unit}_idx", unit_idx, dims="obs")
         n = pm.Data(trials, frame[trials].to_numpy(), dims="obs")
         pm.Binomial(outcome, n=n, p=p[unit_data], observed=frame[outcome].to_numpy(), dims="obs")
     return model
+
+
+def _coin_prior(
+    name: str, default: object, priors: Mapping[str, object], *, dims: str | None = None
+) -> pt.TensorVariable:
+    """Register ``name``: the learner's ``.dist()`` if given, else ``default``."""
+    model = pm.modelcontext(None)
+    size = (len(model.coords[dims]),) if dims else ()
+    try:
+        resized = change_dist_size(priors.get(name, default), size)
+    except Exception as error:  # noqa: BLE001 - re-raised with the prior named
+        raise ValueError(
+            f"priors[{name!r}] cannot take the shape {size} of dims {dims!r}: {error}"
+        ) from error
+    return model.register_rv(resized, name, dims=(dims,) if dims else None)
+
+
+def _pooled_log_odds(frame: pd.DataFrame, outcome: str, trials: str) -> float:
+    n = float(frame[trials].sum())
+    if n < 1:
+        return float("nan")  # no flips: no estimate, no tail check
+    rate = np.clip(float(frame[outcome].sum()), 0.5, n - 0.5) / n
+    return float(np.log(rate / (1 - rate)))
 
 
 def _model_levels(model: pm.Model) -> list[str]:

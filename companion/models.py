@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import warnings
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,6 +70,7 @@ __all__ = [
     "PRIOR_TAIL_SDS",
     "ModelSpec",
     "PriorTailWarning",
+    "check_priors",
     "model_spec",
     "new_group_intercept",
     "onehot_model",
@@ -252,7 +253,64 @@ def _default_prior(name: str, family: str) -> TensorVariable:
     return pm.HalfNormal.dist(scales["sigma_sd"])
 
 
-def _check_priors(priors: Mapping[str, object] | None, valid: Sequence[str]) -> dict[str, object]:
+def check_priors(
+    priors: Mapping[str, object] | None,
+    valid: Sequence[str],
+    *,
+    positive: Collection[str] = (),
+    tail: tuple[str, float, str, float] | None = None,
+) -> dict[str, object]:
+    """Check a learner's ``priors=`` against the names of a model's priors.
+
+    Shared by every builder here and by :func:`companion.coins.nested_model`: each name must be
+    one of the model's priors and each value an unnamed PyMC distribution made with
+    ``.dist()``; the prior of a standard deviation must put no mass on negative values.
+    Introduced in ``notebooks/09_your_data.ipynb``.
+
+    Parameters
+    ----------
+    priors : mapping of str to distribution, or None
+        Prior name -> distribution, such as ``{"tau": pm.HalfCauchy.dist(5)}``.
+    valid : sequence of str
+        The model's prior names, listed in the error for an unknown one.
+    positive : collection of str, default ()
+        Names of standard deviations among ``valid``.
+    tail : (str, float, str, float), optional
+        ``(name, estimate, scale, default_sd)``: the intercept prior to test, the data's pooled
+        estimate of it on the link scale, that scale's name (for the message), and the sd of
+        its default ``Normal(0, default_sd)``. Omitted, no tail check.
+
+    Returns
+    -------
+    dict of str to distribution
+        The learner's priors, checked (the defaults are not included).
+
+    Raises
+    ------
+    ValueError
+        For an unknown name (listing the valid ones), a value that is not a ``.dist()``
+        distribution, a named model variable, or a standard deviation's prior that puts mass
+        on negative values.
+
+    Warns
+    -----
+    PriorTailWarning
+        If ``tail`` is given and the estimate sits more than :data:`PRIOR_TAIL_SDS` prior sds
+        from the centre of the intercept's prior (the learner's, or the default).
+
+    Examples
+    --------
+    >>> sorted(check_priors({"tau": pm.HalfCauchy.dist(5)}, ["w", "tau"], positive=["tau"]))
+    ['tau']
+    >>> check_priors({"t": pm.HalfCauchy.dist(5)}, ["w", "tau"])
+    Traceback (most recent call last):
+    ...
+    ValueError: priors: unknown name 't'; this model's priors are 'w', 'tau'
+    >>> check_priors({"tau": pm.Normal.dist(0, 1)}, ["w", "tau"], positive=["tau"])
+    Traceback (most recent call last):
+    ...
+    ValueError: priors['tau'] puts mass on negative values, but 'tau' is a standard deviation: ...
+    """
     priors = dict(priors or {})
     listed = ", ".join(repr(name) for name in valid)
     for name, dist in priors.items():
@@ -269,6 +327,15 @@ def _check_priors(priors: Mapping[str, object] | None, valid: Sequence[str]) -> 
                 f"priors[{name!r}] is the model variable {dist.name!r}; pass an unnamed "
                 "distribution made with .dist(), such as pm.HalfCauchy.dist(5)"
             )
+        if name in positive and np.isfinite(pm.logp(dist, -1.0).eval()).any():
+            raise ValueError(
+                f"priors[{name!r}] puts mass on negative values, but {name!r} is a standard "
+                "deviation: use a positive distribution such as pm.HalfNormal.dist(1), "
+                "pm.HalfCauchy.dist(5) or pm.Exponential.dist(1)"
+            )
+    if tail is not None:
+        name, estimate, scale_name, default_sd = tail
+        _warn_prior_tail(name, estimate, scale_name, default_sd, priors)
     return priors
 
 
@@ -278,7 +345,6 @@ def _prior(
     family: str,
     priors: Mapping[str, object],
     dims: str | None = None,
-    positive: bool = False,
 ) -> TensorVariable:
     """Register the prior of ``name``: the learner's ``.dist()`` if given, else the default."""
     model = pm.modelcontext(None)
@@ -292,14 +358,6 @@ def _prior(
         raise ValueError(
             f"priors[{name!r}] cannot take the shape {size} of dims {dims!r}: {error}"
         ) from error
-    if positive and name in priors:
-        below = pm.logp(resized, np.full(size, -1.0)).eval()
-        if np.isfinite(below).any():
-            raise ValueError(
-                f"priors[{name!r}] puts mass on negative values, but {name!r} is a standard "
-                "deviation: use a positive distribution such as pm.HalfNormal.dist(1), "
-                "pm.HalfCauchy.dist(5) or pm.Exponential.dist(1)"
-            )
     return model.register_rv(resized, name, dims=(dims,) if dims else None)
 
 
@@ -334,26 +392,26 @@ def _pooled_estimate(frame: pd.DataFrame, spec: ModelSpec) -> tuple[float, str]:
     return float(np.log(max(y.sum(), 0.5) / total)), "log"
 
 
-def _check_prior_tail(
-    frame: pd.DataFrame, spec: ModelSpec, name: str, priors: Mapping[str, object]
+def _warn_prior_tail(
+    name: str,
+    estimate: float,
+    scale_name: str,
+    default_sd: float,
+    priors: Mapping[str, object],
+    *,
+    hint: str = "",
 ) -> None:
     if name in priors:
         location = _prior_location(priors[name])
         described = f"the prior you gave for {name!r}"
     else:
-        location = (0.0, _defaults(spec.family)["intercept_sd"])
+        location = (0.0, default_sd)
         described = f"the default prior {name!r} ~ Normal(0, {location[1]:g})"
     if location is None:
         return
-    estimate, scale_name = _pooled_estimate(frame, spec)
     centre, scale = location
     distance = abs(estimate - centre) / scale
     if distance > PRIOR_TAIL_SDS:
-        hint = (
-            " (or express the exposure in larger units, e.g. thousands of hours)"
-            if spec.family == "poisson"
-            else ""
-        )
         warnings.warn(
             f"the data sit far in the tail of {described}: the pooled estimate of {name!r} on "
             f"the {scale_name} scale is {estimate:.3g}, {distance:.1f} prior sds from its "
@@ -361,8 +419,21 @@ def _check_prior_tail(
             f"nearer the data, e.g. priors={{{name!r}: pm.Normal.dist({estimate:.2g}, "
             f"{scale:g})}}{hint}",
             PriorTailWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
+
+
+def _check_prior_tail(
+    frame: pd.DataFrame, spec: ModelSpec, name: str, priors: Mapping[str, object]
+) -> None:
+    estimate, scale_name = _pooled_estimate(frame, spec)
+    hint = (
+        " (or express the exposure in larger units, e.g. thousands of hours)"
+        if spec.family == "poisson"
+        else ""
+    )
+    default_sd = _defaults(spec.family)["intercept_sd"]
+    _warn_prior_tail(name, estimate, scale_name, default_sd, priors, hint=hint)
 
 
 def _valid_priors(spec: ModelSpec) -> list[str]:
@@ -400,7 +471,7 @@ def _likelihood(
         pm.Poisson(outcome, mu=pm.math.exp(mu), observed=observed, dims="obs")
         return
     if spec.sigma is None:
-        noise = _prior("sigma", family="normal", priors=priors, positive=True)
+        noise = _prior("sigma", family="normal", priors=priors)
     elif isinstance(spec.sigma, str):
         noise = pm.Data("sigma", frame[spec.sigma].to_numpy(), dims="obs")
     else:
@@ -449,7 +520,7 @@ def _start(
         group_sd=None if group_sd is None else float(group_sd),
         centered=centered,
     )
-    checked = _check_priors(priors, _valid_priors(spec))
+    checked = check_priors(priors, _valid_priors(spec), positive=("tau", "sigma"))
     if check_prior:
         _check_prior_tail(frame, spec, "w" if kind == "partial" else "a", checked)
     return frame, coords, spec, checked
@@ -789,7 +860,7 @@ def partial_pooling_model(
         idx = _group_index(codes, group, len(coords[group]))
         w = _prior("w", family=spec.family, priors=priors)
         if group_sd is None:
-            tau = _prior("tau", family=spec.family, priors=priors, positive=True)
+            tau = _prior("tau", family=spec.family, priors=priors)
         else:
             tau = float(group_sd)
         if centered:

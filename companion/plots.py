@@ -139,6 +139,7 @@ def plot_pooling_comparison(
     group: str = "level",
     var_name: str = "a",
     truth: pd.Series | None = None,
+    truth_label: str = "truth",
     ci_prob: float = 0.9,
     figsize: tuple[float, float] | None = None,
 ) -> PlotCollection:
@@ -164,7 +165,10 @@ def plot_pooling_comparison(
     var_name : str, default "a"
         The intercept variable.
     truth : pandas.Series, optional
-        True value per level (every level needs one), for simulated data.
+        True value per level (every level needs one), for simulated data, or any reference
+        value per level (a later observation).
+    truth_label : str, default "truth"
+        Legend entry of the ``truth`` lines.
     ci_prob : float, default 0.9
         Probability of the thin interval.
     figsize : (float, float), optional
@@ -265,7 +269,7 @@ def plot_pooling_comparison(
             zorder=4,
         )
         handles.append(Line2D([], [], color="k", lw=2))
-        names.append("truth")
+        names.append(truth_label)
     pc.viz["figure"].item().legend(handles, names, loc="outside right upper", fontsize="small")
     percent = int(round(ci_prob * 100))
     ax.set_xlabel(

@@ -1,8 +1,11 @@
+import warnings
+
 import numpy as np
 import pandas as pd
+import pymc as pm
 import pytest
 
-from companion import coins, fit, simulate, summaries
+from companion import coins, fit, models, simulate, summaries
 
 LEVELS = list(simulate.COIN_HIERARCHY)
 
@@ -183,6 +186,115 @@ def test_levels_are_any_nested_columns(mint):
     renamed = frame.rename(columns={"heads": "successes", "flips": "trials"})
     flat = coins.flat_model(renamed, outcome="successes", trials="trials")
     assert flat["successes"].owner is not None
+
+
+# --- priors ------------------------------------------------------------------------------
+
+
+def _log_halfnormal(x, sd):
+    return 0.5 * np.log(2 / np.pi) - np.log(sd) - x**2 / (2 * sd**2)
+
+
+def _log_halfcauchy(x, beta):
+    return np.log(2 / (np.pi * beta)) - np.log1p((x / beta) ** 2)
+
+
+def _log_normal(x, mean, sd):
+    return -0.5 * np.log(2 * np.pi) - np.log(sd) - (x - mean) ** 2 / (2 * sd**2)
+
+
+@pytest.mark.parametrize(("mu", "sigma_coin"), [(0.3, 0.2), (-1.1, 1.5), (2.0, 0.05)])
+def test_replaced_priors_change_the_log_density_by_the_hand_computed_amount(mint, mu, sigma_coin):
+    frame, _ = mint
+    hierarchy = ["line", "coin"]
+    default = coins.nested_model(frame, hierarchy=hierarchy)
+    chosen = coins.nested_model(
+        frame,
+        hierarchy=hierarchy,
+        priors={"mu": pm.Normal.dist(1.0, 2.0), "sigma_coin": pm.HalfCauchy.dist(1.0)},
+    )
+    assert type(chosen["sigma_coin"].owner.op).__name__ == "HalfCauchyRV"
+    assert type(chosen["sigma_line"].owner.op).__name__ == "HalfNormalRV"  # untouched
+    point = default.initial_point()
+    point.update(mu=mu, sigma_coin_log__=np.log(sigma_coin))
+    sd = coins.COIN_PRIORS
+    expected = (
+        _log_normal(mu, 1.0, 2.0)
+        - _log_normal(mu, 0.0, sd["mu_sd"])
+        + _log_halfcauchy(sigma_coin, 1.0)
+        - _log_halfnormal(sigma_coin, sd["sigma_sd"])
+    )  # both spreads are sampled on the log scale: the Jacobians cancel
+    change = chosen.compile_logp()(point) - default.compile_logp()(point)
+    assert np.isclose(change, expected, rtol=0, atol=1e-8)
+    assert abs(change) > 1e-3
+
+
+def test_flat_model_prior_replaces_the_uniform_beta(mint):
+    frame, _ = mint
+    small = frame.iloc[:5]
+    default = coins.flat_model(small)
+    jeffreys = coins.flat_model(small, priors={"p": pm.Beta.dist(0.5, 0.5)})
+    p = np.array([0.1, 0.4, 0.5, 0.8, 0.97])
+    point = {"p_logodds__": np.log(p / (1 - p))}
+    # Beta(1, 1) has density 1; Beta(1/2, 1/2) has density 1 / (pi sqrt(p (1 - p)))
+    expected = np.sum(-np.log(np.pi) - 0.5 * np.log(p) - 0.5 * np.log1p(-p))
+    change = jeffreys.compile_logp()(point) - default.compile_logp()(point)
+    assert np.isclose(change, expected, rtol=0, atol=1e-6)  # PyMC's log-beta is approximate
+    with pytest.raises(ValueError, match=r"priors\['p'\] puts mass outside \[0, 1\]"):
+        coins.flat_model(small, priors={"p": pm.Normal.dist(0.5, 0.1)})
+    with pytest.raises(ValueError, match="unknown name 'mu'; this model's priors are 'p'$"):
+        coins.flat_model(small, priors={"mu": pm.Normal.dist(0, 1)})
+
+
+def test_unknown_prior_name_lists_the_valid_names(mint):
+    frame, _ = mint
+    with pytest.raises(ValueError) as error:
+        coins.nested_model(frame, priors={"sigma_mint": pm.HalfNormal.dist(1)})
+    valid = ", ".join(repr(n) for n in ["mu", *(f"sigma_{k}" for k in LEVELS)])
+    assert str(error.value) == f"priors: unknown name 'sigma_mint'; this model's priors are {valid}"
+    with pytest.raises(
+        ValueError, match="this model's priors are 'mu', 'sigma_line', 'sigma_coin'"
+    ):
+        coins.nested_model(frame, hierarchy=["line", "coin"], priors={"sigma_region": None})
+
+
+@pytest.mark.parametrize(
+    ("prior", "match"),
+    [
+        (0.5, r"priors\['mu'\] must be a PyMC distribution made with \.dist\(\).*got float"),
+        (pm.Normal, r"must be a PyMC distribution made with \.dist\(\)"),
+        (np.array([0.0, 1.0]), r"must be a PyMC distribution.*got ndarray"),
+    ],
+)
+def test_a_prior_not_made_with_dist_is_refused(mint, prior, match):
+    frame, _ = mint
+    with pytest.raises(ValueError, match=match):
+        coins.nested_model(frame, priors={"mu": prior})
+
+
+def test_named_and_negative_spread_priors_are_refused(mint):
+    frame, _ = mint
+    with pm.Model():
+        named = pm.Normal("mu", 0, 1)
+    with pytest.raises(ValueError, match="is the model variable 'mu'; pass an unnamed"):
+        coins.nested_model(frame, priors={"mu": named})
+    with pytest.raises(ValueError, match="'sigma_line' is a standard deviation"):
+        coins.nested_model(frame, priors={"sigma_line": pm.Normal.dist(0, 1)})
+
+
+def test_prior_tail_warning_names_mu_and_a_prior_that_fits(mint):
+    frame, _ = mint
+    one_in_ten = (np.arange(len(frame)) % 10 == 0) & (frame["flips"] > 0).to_numpy()
+    rare = frame.assign(heads=one_in_ten.astype("int64"))  # a dozen heads in all the flips
+    with pytest.warns(models.PriorTailWarning, match=r"'mu' ~ Normal\(0, 1\).*log-odds") as got:
+        coins.nested_model(rare)
+    assert "priors={'mu': pm.Normal.dist(" in str(got[0].message)
+    assert got[0].filename == __file__  # points at the caller's line
+    estimate = np.log(rare["heads"].sum() / (rare["flips"] - rare["heads"]).sum())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        coins.nested_model(rare, priors={"mu": pm.Normal.dist(estimate, 1.0)})
+        coins.nested_model(frame)  # fair-ish coins sit near the default's centre
 
 
 @pytest.mark.sampling

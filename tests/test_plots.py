@@ -100,6 +100,30 @@ def test_pooling_comparison_draws_each_model_at_each_level():
     plt.close("all")
 
 
+def test_pooling_comparison_orders_levels_as_the_first_fit_and_names_the_truth():
+    backwards = _tree([7.0, 4.0, 1.0], levels=("h3", "h2", "h1"))
+    fits = {"unpooled": _tree([1.0, 4.0, 7.0]), "reversed": backwards}
+    later = pd.Series({"h3": 7.0, "h1": 1.0, "h2": 4.0})
+    pc = plots.plot_pooling_comparison(fits, truth=later, truth_label="later")
+    means = pc.viz["point_estimate"]["a"]
+    assert list(means["level"].to_numpy()) == ["h1", "h2", "h3"]
+    for level in ["h1", "h2", "h3"]:  # both fits agree once aligned by label
+        x = [means.sel(model=m, level=level).item().get_offsets()[0, 0] for m in fits]
+        assert abs(x[0] - x[1]) < 0.05
+    segments = _forest(pc).collections[-1].get_segments()
+    assert [segment[0, 0] for segment in segments] == [1.0, 4.0, 7.0]
+    (legend,) = pc.viz["figure"].item().legends
+    assert [t.get_text() for t in legend.get_texts()] == ["unpooled", "reversed", "later"]
+    plt.close("all")
+    with pytest.raises(ValueError, match="'other' and the first fit differ in level 'h3'"):
+        plots.plot_pooling_comparison(
+            {
+                "unpooled": _tree([1.0, 4.0, 7.0]),
+                "other": _tree([1.0, 4.0, 7.0], ("h1", "h2", "h4")),
+            }
+        )
+
+
 def test_pooling_comparison_refuses_bad_input():
     with pytest.raises(ValueError, match="fits is empty"):
         plots.plot_pooling_comparison({})
