@@ -621,7 +621,11 @@ def predict_new(
         if level not in names:
             raise ValueError(f"scenario {scenario!r}: unknown level {level!r}; levels: {names}")
         depth[scenario] = names.index(level)
-        code[scenario] = int(encode_levels([label], model.coords[level], column=level)[0])
+        code[scenario] = int(
+            encode_levels([label], model.coords[level], column=level, source="prediction request")[
+                0
+            ]
+        )
     extended = clone_model(model)
     labels = list(scenarios)
     extended.add_coord("scenario", labels)

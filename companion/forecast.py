@@ -159,7 +159,11 @@ def predict_sales(
             f"prediction request: {product} {row[product]!r} appears twice for {week} {row[week]}"
         )
     attribute_codes = {
-        a: _check_codes(encode_levels(frame[a], model.coords[a], column=a), len(model.coords[a]), a)
+        a: _check_codes(
+            encode_levels(frame[a], model.coords[a], column=a, source="prediction request"),
+            len(model.coords[a]),
+            a,
+        )
         for a in attributes
     }
     if kind == "attribute":
@@ -183,7 +187,9 @@ def predict_sales(
                 extended.add_coord("new_product", unseen)
                 new_log_demand = extended["intercept"]
                 for a in attributes:
-                    new_codes = encode_levels(first[a], model.coords[a], column=a)
+                    new_codes = encode_levels(
+                        first[a], model.coords[a], column=a, source="prediction request"
+                    )
                     new_idx = pm.Data(f"new_product_{a}_idx", new_codes, dims="new_product")
                     new_log_demand = new_log_demand + extended[f"{a}_effect"][new_idx]
                 offset = pm.Normal("new_product_offset", 0.0, 1.0, dims="new_product")

@@ -534,7 +534,11 @@ def group_levels(data: pd.DataFrame, group: str) -> pd.Index:
 
 
 def encode_levels(
-    values: pd.Series | Collection[object], levels: Sequence[object], *, column: str
+    values: pd.Series | Collection[object],
+    levels: Sequence[object],
+    *,
+    column: str,
+    source: str = "data",
 ) -> np.ndarray:
     """Turn level labels into integer codes of ``levels``, refusing unknown labels.
 
@@ -549,6 +553,9 @@ def encode_levels(
         The model's coords for this column, in order.
     column : str
         Column name, for the error message.
+    source : str, default "data"
+        What the labels are, for the error message (``"prediction request"`` when they are
+        new rows to predict).
 
     Returns
     -------
@@ -570,6 +577,6 @@ def encode_levels(
     labels = pd.Series(list(values), dtype=object)
     if labels.isna().any():
         raise ValueError(f"column {column!r} has a missing level label")
-    check_levels(labels, levels, column=column, source="prediction request")
+    check_levels(labels, levels, column=column, source=source)
     codes = _typed_index(levels).get_indexer(_typed_index(labels.to_numpy()))
     return codes.astype("int64")
