@@ -42,7 +42,8 @@ Layer 2, models and their results
         (``notebooks/09_your_data.ipynb``).
     plots
         Every plot of the course: data first, options by keyword, ``ax=None``, the Axes
-        returned (``notebooks/00_why_hierarchical.ipynb``).
+        returned (ArviZ's PlotCollection where ArviZ draws it)
+        (``notebooks/00_why_hierarchical.ipynb``).
 
 Layer 3, chapter case studies
     explore

@@ -43,6 +43,25 @@ c.ExecutePreprocessor.timeout = 1800
 """
 
 
+def solution_lines(path: Path, *, min_length: int = 8) -> list[str]:
+    """Lines of a teacher notebook that stand only between solution or hidden-test markers.
+
+    Lines shorter than ``min_length`` (``)``, ``else:``) are left out: they say nothing about
+    an answer and stand everywhere. The tests look for these lines in what a learner sees.
+    """
+    hidden, shown = [], set()
+    for cell in nbformat.read(path, as_version=4).cells:
+        inside = False
+        for line in cell.source.splitlines():
+            if line.startswith("### BEGIN"):
+                inside = True
+            elif line.startswith("### END"):
+                inside = False
+            else:
+                (hidden.append if inside else shown.add)(line.strip())
+    return [line for line in hidden if line not in shown and len(line) >= min_length]
+
+
 def _assignment_name(path: Path) -> str:
     return path.stem
 

@@ -35,21 +35,6 @@ def _grading(cell):
     return cell.metadata.get("nbgrader", {})
 
 
-def _solution_lines(path):
-    """Lines of a teacher notebook found only between solution or hidden-test markers."""
-    hidden, shown = [], set()
-    for cell in nbformat.read(path, as_version=4).cells:
-        inside = False
-        for line in cell.source.splitlines():
-            if line.startswith("### BEGIN"):
-                inside = True
-            elif line.startswith("### END"):
-                inside = False
-            else:
-                (hidden.append if inside else shown.add)(line.strip())
-    return [line for line in hidden if line not in shown]
-
-
 @pytest.fixture(scope="module")
 def generated():
     return coursework.generate_learner(TEACHER_NOTEBOOKS)
@@ -68,7 +53,7 @@ def test_learner_notebook_holds_no_solution_and_no_answer_output(path):
     text = learner_path.read_text()
     learner = nbformat.read(learner_path, as_version=4)
     shown = {line.strip() for cell in learner.cells for line in cell.source.splitlines()}
-    solution = [line for line in _solution_lines(path) if len(line) >= 8]
+    solution = coursework.solution_lines(path)
     assert len(solution) >= 6, "each exercise has a solution and a hidden test"
     for line in solution:
         assert line not in shown, f"{path.name} shows solution text: {line}"

@@ -20,6 +20,9 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("coursework", ROOT / "scripts" / "coursework.py")
+coursework = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(coursework)
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM_FLAGS = [
@@ -55,21 +58,6 @@ def _has_figure(path):
 
 def _has_graph(path):
     return "```mermaid" in _outputs_text(path)
-
-
-def _solution_lines(path):
-    """Lines of a teacher notebook found only between solution or hidden-test markers."""
-    hidden, shown = [], set()
-    for cell in nbformat.read(path, as_version=4).cells:
-        inside = False
-        for line in cell.source.splitlines():
-            if line.startswith("### BEGIN"):
-                inside = True
-            elif line.startswith("### END"):
-                inside = False
-            else:
-                (hidden.append if inside else shown.add)(line.strip())
-    return [line for line in hidden if line not in shown and len(line) >= 8]
 
 
 @pytest.fixture(scope="session")
@@ -200,7 +188,7 @@ def test_notebook_page_renders_in_chromium(browser, server, path):
             assert "flowchart" not in page.locator("main").inner_text()
         text = page.locator("main").inner_text()
         shown = {line.strip() for line in text.splitlines()}
-        for line in _solution_lines(ROOT / "teacher" / path.name):
+        for line in coursework.solution_lines(ROOT / "teacher" / path.name):
             assert line not in shown, f"solution text on the page: {line}"
         assert "Correct:" not in text and "✅" not in text
         assert errors == [], errors
