@@ -55,6 +55,7 @@ from pytensor.tensor.variable import TensorVariable
 from companion.validate import (
     as_list,
     check_positive,
+    check_positive_column,
     check_successes,
     encode_levels,
     group_column,
@@ -217,14 +218,7 @@ def _prepare(
     for column, what in ((exposure, "exposure"), (sigma, "sigma")):
         if column is None:
             continue
-        bad = (frame[column] <= 0).to_numpy()
-        if bad.any():
-            position = int(np.flatnonzero(bad)[0])
-            row, value = frame.index[position], float(frame[column].iloc[position])
-            row = row.item() if isinstance(row, np.generic) else row
-            raise ValueError(
-                f"data: column {column!r} ({what}) must be positive, found {value!r} at row {row!r}"
-            )
+        check_positive_column(frame, column, what=what)
     if trials is not None:
         check_successes(frame, successes=outcome, trials=trials)
     coords: dict[str, object] = {"obs": np.arange(len(frame))}

@@ -22,7 +22,7 @@ import pymc as pm
 import xarray as xr
 
 from companion.models import model_spec
-from companion.validate import validate_frame
+from companion.validate import check_positive_column, validate_frame
 
 __all__ = ["predict"]
 
@@ -143,14 +143,7 @@ def predict(
     frame = validate_frame(new_data, schema, source="new_data") if schema else None
     for column in (spec.exposure, spec.sigma if isinstance(spec.sigma, str) else None):
         if column is not None:
-            bad = (frame[column] <= 0).to_numpy()
-            if bad.any():
-                position = int(np.flatnonzero(bad)[0])
-                row, value = frame.index[position], float(frame[column].iloc[position])
-                row = row.item() if isinstance(row, np.generic) else row
-                raise ValueError(
-                    f"new_data: column {column!r} must be positive, found {value!r} at row {row!r}"
-                )
+            check_positive_column(frame, column, source="new_data")
 
     post = idata.posterior
     n_chain, n_draw = post.sizes["chain"], post.sizes["draw"]

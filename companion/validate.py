@@ -25,6 +25,7 @@ __all__ = [
     "check_counts",
     "check_levels",
     "check_positive",
+    "check_positive_column",
     "check_probability",
     "check_successes",
     "encode_levels",
@@ -36,6 +37,47 @@ __all__ = [
 
 #: Column kinds understood by :func:`validate_frame`.
 KINDS = ("float", "int", "count", "string")
+
+
+def check_positive_column(
+    frame: pd.DataFrame, column: str, *, source: str = "data", what: str | None = None
+) -> None:
+    """Refuse a column with a value at or below zero, naming the first such row and value.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The validated table.
+    column : str
+        The column that must be positive (an exposure, a known sd).
+    source : str, default "data"
+        What the table is, for the message.
+    what : str, optional
+        The column's role, for the message.
+
+    Raises
+    ------
+    ValueError
+        If a value is zero or negative.
+
+    Examples
+    --------
+    >>> check_positive_column(pd.DataFrame({"hours": [1.0, 0.0]}), "hours", what="exposure")
+    Traceback (most recent call last):
+    ...
+    ValueError: data: column 'hours' (exposure) must be positive, found 0.0 at row 1
+
+    Introduced in ``notebooks/09_your_data.ipynb``.
+    """
+    bad = (frame[column] <= 0).to_numpy()
+    if bad.any():
+        position = int(np.flatnonzero(bad)[0])
+        row, value = frame.index[position], float(frame[column].iloc[position])
+        row = row.item() if isinstance(row, np.generic) else row
+        role = f" ({what})" if what else ""
+        raise ValueError(
+            f"{source}: column {column!r}{role} must be positive, found {value!r} at row {row!r}"
+        )
 
 
 def as_list(names: str | Iterable[str]) -> list[str]:
