@@ -25,13 +25,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-import nutpie
 import pandas as pd
 import pymc as pm
 import xarray as xr
 from scipy import special, stats
 
-from companion import exact
+from companion import exact, fit
 from companion.exact import POOLINGS
 from companion.models import PRIORS
 
@@ -161,20 +160,15 @@ def refit_folds(
                     f"fold {fold!r}: data {name!r} has shape {np.shape(values)}, "
                     f"the model's is {shapes[name]}"
                 )
-    compiled = nutpie.compile_pymc_model(model)
-    settings = {} if target_accept is None else {"target_accept": target_accept}
-    fits = {}
-    for k, (fold, updates) in enumerate(folds.items()):
-        fits[fold] = nutpie.sample(
-            compiled.with_data(**updates),
-            draws=draws,
-            tune=tune,
-            chains=chains,
-            seed=random_seed + k,
-            progress_bar=False,
-            **settings,
-        )
-    return fits
+    return fit.sample_datasets(
+        model,
+        folds,
+        random_seed=random_seed,
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        target_accept=target_accept,
+    )
 
 
 def log_mean_exp(log_lik: xr.DataArray | np.ndarray) -> float | xr.DataArray:

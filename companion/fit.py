@@ -7,18 +7,27 @@ sample size, so every fit in the course is checked explicitly with :func:`diagno
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import arviz as az
 import numpy as np
+import nutpie
 import pandas as pd
 import pymc as pm
 import xarray as xr
 
 from companion.validate import check_positive
 
-__all__ = ["Health", "UnhealthyFitError", "check_health", "diagnose", "residual_z", "sample"]
+__all__ = [
+    "Health",
+    "UnhealthyFitError",
+    "check_health",
+    "diagnose",
+    "residual_z",
+    "sample",
+    "sample_datasets",
+]
 
 #: Course defaults: two chains suit a two-core laptop and mybinder.org's single core.
 DEFAULTS: dict[str, int] = {"draws": 1000, "tune": 1000, "chains": 2}
@@ -86,6 +95,89 @@ def sample(
         quiet=True,
         **kwargs,
     )
+
+
+def sample_datasets(
+    model: pm.Model,
+    datasets: Mapping[str, Mapping[str, object]],
+    *,
+    random_seed: int,
+    draws: int = DEFAULTS["draws"],
+    tune: int = DEFAULTS["tune"],
+    chains: int = DEFAULTS["chains"],
+    target_accept: float | None = None,
+) -> dict[str, xr.DataTree]:
+    """Compile ``model`` once and sample it once per data set.
+
+    Compiling a model costs seconds, sampling a small one a fraction of that; a model whose
+    data are ``pm.Data`` containers (the observed values too, ``observed=pm.Data(...)``) can
+    be compiled once by nutpie and sampled on new values of those containers: new seeds'
+    simulations, other worlds, cross-validation folds. Row counts may change; the number of
+    parameters (the model's coords) may not. Introduced in
+    ``notebooks/08_is_it_worth_it.ipynb``.
+
+    Parameters
+    ----------
+    model : pymc.Model
+        The model; its ``pm.Data`` containers are what the data sets replace.
+    datasets : mapping of str to mapping of str to array-like
+        Data-set name -> {container name -> new values}. A container left out keeps the
+        model's values.
+    random_seed : int
+        Seed; data set ``k`` (in the mapping's order) is sampled with ``random_seed + k``.
+    draws, tune, chains : int
+        Kept draws per chain, tuning steps per chain, and number of chains.
+    target_accept : float, optional
+        Target acceptance rate of NUTS.
+
+    Returns
+    -------
+    dict of str to xarray.DataTree
+        Data-set name -> fit (groups ``posterior`` and ``sample_stats``).
+
+    Raises
+    ------
+    ValueError
+        If ``datasets`` is empty or names a container the model does not have.
+
+    Examples
+    --------
+    >>> with pm.Model() as model:
+    ...     y = pm.Data("y", np.zeros(2))
+    ...     mu = pm.Normal("mu", 0, 1)
+    ...     _ = pm.Normal("obs", mu, 1, observed=y)
+    >>> fits = sample_datasets(
+    ...     model, {"low": {"y": [-5.0, -5.0, -5.0]}, "high": {"y": [5.0, 5.0]}},
+    ...     random_seed=1, draws=300, tune=300,
+    ... )
+    >>> float(fits["low"].posterior["mu"].mean()) < 0 < float(fits["high"].posterior["mu"].mean())
+    True
+    """
+    if not datasets:
+        raise ValueError("datasets is empty; pass at least one data set")
+    known = {var.name for var in model.data_vars}
+    for name, updates in datasets.items():
+        unknown = sorted(set(updates) - known)
+        if unknown:
+            raise ValueError(
+                f"data set {name!r}: the model has no data {unknown[0]!r} "
+                f"(known: {', '.join(sorted(known)) or 'none'})"
+            )
+    compiled = nutpie.compile_pymc_model(model)
+    settings = {} if target_accept is None else {"target_accept": target_accept}
+    fits = {}
+    for k, (name, updates) in enumerate(datasets.items()):
+        values = {key: np.asarray(value) for key, value in updates.items()}
+        fits[name] = nutpie.sample(
+            compiled.with_data(**values) if values else compiled,
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            seed=random_seed + k,
+            progress_bar=False,
+            **settings,
+        )
+    return fits
 
 
 class UnhealthyFitError(RuntimeError):

@@ -7,7 +7,7 @@ import pytest
 import xarray as xr
 from scipy import special, stats
 
-from companion import crossval, exact
+from companion import crossval, exact, fit
 from companion.simulate import SCENARIOS, simulate_scenario
 
 SEEDS = range(8)
@@ -60,13 +60,13 @@ def test_refit_folds_rejects_bad_folds_before_compiling(folds, message):
 @pytest.mark.sampling
 def test_refit_folds_compiles_once_and_left_out_group_keeps_its_prior(monkeypatch):
     calls = []
-    compile_model = crossval.nutpie.compile_pymc_model
+    compile_model = fit.nutpie.compile_pymc_model
 
     def counting(model, **kwargs):
         calls.append(model)
         return compile_model(model, **kwargs)
 
-    monkeypatch.setattr(crossval.nutpie, "compile_pymc_model", counting)
+    monkeypatch.setattr(fit.nutpie, "compile_pymc_model", counting)
     frame = pd.DataFrame({"h": ["A", "B", "C"], "n": [200, 300, 250], "y": [20, 33, 24]})
     with pm.Model(coords={"h": frame["h"], "obs": range(3)}) as model:
         n = pm.Data("n", frame["n"].to_numpy(), dims="obs")

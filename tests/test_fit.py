@@ -98,3 +98,34 @@ def test_divergences_are_counted_from_the_sample_stats():
     assert health.divergences == 3 and not health.ok
     with pytest.raises(fit.UnhealthyFitError, match="3 divergences"):
         fit.check_health(_tree(diverging=3), var_names=["good"])
+
+
+def test_sample_datasets_rejects_unknown_data_before_compiling():
+    with pm.Model() as model:
+        y = pm.Data("y", np.zeros(2))
+        mu = pm.Normal("mu", 0, 1)
+        pm.Normal("obs", mu, 1, observed=y)
+    with pytest.raises(ValueError, match="no data 'x'.*known: y"):
+        fit.sample_datasets(model, {"a": {"x": [1.0]}}, random_seed=1)
+    with pytest.raises(ValueError, match="datasets is empty"):
+        fit.sample_datasets(model, {}, random_seed=1)
+
+
+@pytest.mark.sampling
+def test_sample_datasets_follows_each_data_set_with_one_compile(monkeypatch):
+    calls = []
+    compile_model = fit.nutpie.compile_pymc_model
+    monkeypatch.setattr(
+        fit.nutpie, "compile_pymc_model", lambda m, **kw: calls.append(m) or compile_model(m, **kw)
+    )
+    with pm.Model() as model:
+        y = pm.Data("y", np.zeros(4))
+        mu = pm.Normal("mu", 0, 10)
+        pm.Normal("obs", mu, 1, observed=y)
+    sets = {"minus": {"y": np.full(4, -3.0)}, "plus": {"y": np.full(9, 3.0)}}
+    fits = fit.sample_datasets(model, sets, random_seed=2, draws=400, tune=400)
+    assert len(calls) == 1 and list(fits) == ["minus", "plus"]
+    minus, plus = (fits[k].posterior["mu"] for k in sets)
+    # the posterior mean of mu is 4 * -3 / (4 + 1/100) and 9 * 3 / (9 + 1/100); sds 1/2, 1/3
+    assert abs(float(minus.mean()) + 3.0) < 0.15 and abs(float(plus.mean()) - 3.0) < 0.1
+    assert float(plus.std()) < float(minus.std())
