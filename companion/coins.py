@@ -34,10 +34,11 @@ import pymc as pm
 import pytensor.tensor as pt
 import xarray as xr
 from pymc.distributions.shape_utils import change_dist_size
-from pymc.model.fgraph import clone_model
+from scipy import special
 
 from companion.data import read_csv
 from companion.models import check_priors
+from companion.predict import population_draws
 from companion.simulate import COIN_HIERARCHY
 from companion.summaries import interval_table
 from companion.validate import check_successes, encode_levels, require_columns, validate_frame
@@ -565,10 +566,10 @@ def predict_new(
 
     A scenario names the deepest known group of the new coin, ``(level, label)``, or
     ``None`` when not even its region is known. Every level below the known group is new: its
-    log-odds is drawn from the fitted population (the parent's posterior plus ``sigma_<level>``
+    log-odds is drawn from the fitted population with
+    :func:`companion.predict.population_draws` (the parent's posterior plus ``sigma_<level>``
     times a fresh standard normal), so the fewer levels are known, the more spreads are added
-    and the wider the prediction. The fitted model is cloned and extended with those draws;
-    the posterior of the known groups is used as it is.
+    and the wider the prediction. The posterior of the known groups is used as it is.
 
     Parameters
     ----------
@@ -626,32 +627,21 @@ def predict_new(
                 0
             ]
         )
-    extended = clone_model(model)
-    labels = list(scenarios)
-    extended.add_coord("scenario", labels)
-    with extended:
-        offsets = {
-            level: pm.Normal(f"{level}_new_offset", 0.0, 1.0, dims="scenario")
-            for k, level in enumerate(names)
-            if any(depth[s] < k for s in labels)
-        }
-        values = []
-        for s, scenario in enumerate(labels):
-            k = depth[scenario]
-            value = extended["mu"] if k < 0 else extended[f"{names[k]}_logit"][code[scenario]]
-            for level in names[k + 1 :]:
-                value = value + extended[f"sigma_{level}"] * offsets[level][s]
-            values.append(value)
-        pm.Deterministic("p_new", pm.math.invlogit(pt.stack(values)), dims="scenario")
-    result = pm.sample_posterior_predictive(
-        idata,
-        model=extended,
-        var_names=["p_new"],
-        predictions=True,
-        random_seed=random_seed,
-        progressbar=False,
-    )
-    return result.predictions["p_new"]
+    post = idata.posterior
+    rng = np.random.default_rng(random_seed)
+    values = []
+    for scenario in scenarios:
+        k = depth[scenario]
+        value = post["mu"] if k < 0 else post[f"{names[k]}_logit"].isel({names[k]: code[scenario]})
+        value = value.drop_vars(names[k], errors="ignore") if k >= 0 else value
+        for level in names[k + 1 :]:
+            value = population_draws(
+                value, post[f"sigma_{level}"], [scenario], dim="scenario", random_seed=rng
+            ).squeeze("scenario", drop=True)
+        values.append(value)
+    logit = xr.concat(values, dim="scenario").assign_coords(scenario=list(scenarios))
+    p_new = special.expit(logit).transpose("chain", "draw", "scenario")
+    return p_new.rename("p_new")
 
 
 def variance_shares(

@@ -11,6 +11,11 @@ The draws are computed from the posterior with NumPy, row by row, rather than by
 ``pm.set_data``: compiled indexing does not check bounds, and a builder's observed values are
 fixed arrays, so resizing a fitted model is where silent errors come from.
 
+A new group always gets its effect the same way, :func:`population_draws`: per posterior
+draw, the population's mean plus its spread times a fresh standard normal. :func:`predict` uses
+it for the builders' models, :func:`companion.coins.predict_new` for a new coin, line or
+factory, and :func:`companion.forecast.predict_sales` for a new product.
+
 Introduced in ``notebooks/09_your_data.ipynb``.
 """
 
@@ -24,7 +29,9 @@ import xarray as xr
 from companion.models import model_spec
 from companion.validate import check_positive_column, validate_frame
 
-__all__ = ["predict"]
+__all__ = ["population_draws", "predict"]
+
+SAMPLE_DIMS = ("chain", "draw")
 
 
 def _expit(x: np.ndarray) -> np.ndarray:
@@ -65,6 +72,78 @@ def _codes(
             new.append(label)
         codes[position] = len(known) + [str(n) for n in new].index(key)
     return codes, new
+
+
+def population_draws(
+    mean: xr.DataArray,
+    sd: xr.DataArray | float,
+    labels: list[object] | tuple[object, ...],
+    *,
+    dim: str = "new_group",
+    random_seed: int | np.random.Generator,
+) -> xr.DataArray:
+    """Effects of new groups, drawn from a fitted population: ``mean + sd * z``.
+
+    For each posterior draw and each new group, ``z ~ Normal(0, 1)`` is drawn afresh, so a new
+    group carries the population's spread on top of the uncertainty about the population's
+    mean and spread. This is the course's one way to predict a group the model has not seen.
+    Introduced in ``notebooks/04_nested_coin_mints.ipynb``.
+
+    Parameters
+    ----------
+    mean : xarray.DataArray
+        The population mean per posterior draw (dims ``chain`` and ``draw``, plus any dims
+        shared with ``sd``).
+    sd : xarray.DataArray or float
+        The population's spread: per posterior draw, or a fixed number.
+    labels : sequence
+        One label per new group: the coordinate of the new ``dim``.
+    dim : str, default "new_group"
+        Name of the new groups' dimension.
+    random_seed : int or numpy.random.Generator
+        Seed (or generator) of the standard normal draws.
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims ``(chain, draw, dim)`` followed by any other dims of ``mean`` and ``sd``.
+
+    Raises
+    ------
+    ValueError
+        If ``labels`` is empty or repeats a label, ``mean`` lacks the sample dims, or a fixed
+        ``sd`` is negative.
+
+    Examples
+    --------
+    >>> mean = xr.DataArray(np.zeros((2, 1000)), dims=("chain", "draw"))
+    >>> new = population_draws(mean, 2.0, ["x", "y"], dim="ward", random_seed=1)
+    >>> new.dims, new["ward"].values.tolist()
+    (('chain', 'draw', 'ward'), ['x', 'y'])
+    >>> bool(1.8 < float(new.std()) < 2.2)
+    True
+    """
+    labels = list(labels)
+    if not labels:
+        raise ValueError("labels is empty; name at least one new group")
+    if len(set(map(str, labels))) != len(labels):
+        raise ValueError(f"labels repeat a label: {labels}")
+    missing = [d for d in SAMPLE_DIMS if d not in getattr(mean, "dims", ())]
+    if missing:
+        raise ValueError(f"mean: expected dims {SAMPLE_DIMS}, missing {missing}")
+    if not isinstance(sd, xr.DataArray) and not float(sd) >= 0:
+        raise ValueError(f"sd: expected a number >= 0, got {sd!r}")
+    rng = np.random.default_rng(random_seed)
+    base = mean + (sd if isinstance(sd, xr.DataArray) else float(sd)) * 0.0
+    others = [d for d in base.dims if d not in SAMPLE_DIMS]
+    base = base.transpose(*SAMPLE_DIMS, *others)
+    shape = (base.sizes["chain"], base.sizes["draw"], len(labels), *base.shape[2:])
+    z = xr.DataArray(
+        rng.standard_normal(shape),
+        dims=(*SAMPLE_DIMS, dim, *others),
+        coords={dim: labels},
+    )
+    return (mean + sd * z).transpose(*SAMPLE_DIMS, dim, *others)
 
 
 def predict(
@@ -167,10 +246,9 @@ def predict(
         )
         a = post["a"].transpose("chain", "draw", spec.group).to_numpy()
         if new:
-            w = post["w"].to_numpy()
-            tau = post["tau"].to_numpy() if spec.group_sd is None else spec.group_sd
-            z = rng.standard_normal((n_chain, n_draw, len(new)))
-            a = np.concatenate([a, w[..., None] + np.asarray(tau)[..., None] * z], axis=-1)
+            tau = post["tau"] if spec.group_sd is None else spec.group_sd
+            a_new = population_draws(post["w"], tau, new, dim=spec.group, random_seed=rng)
+            a = np.concatenate([a, a_new.to_numpy()], axis=-1)
         eta = a[..., codes]
         coords[spec.group] = ("obs", new_data[spec.group].to_numpy())
     if spec.predictors:

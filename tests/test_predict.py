@@ -161,3 +161,49 @@ def test_predicting_from_a_fit_matches_the_fit():
     width = lambda v: np.subtract(*np.quantile(v, [0.95, 0.05]))  # noqa: E731
     known = [width(expit(idata.posterior["a"].sel(ward=w).values)) for w in ["a", "b", "c"]]
     assert width(pred["mu"].values[..., 1]) > max(known)
+
+
+def _draws(values):
+    return xr.DataArray(np.asarray(values), dims=("chain", "draw"))
+
+
+def test_population_draws_add_the_population_spread_to_the_mean_uncertainty():
+    rng = np.random.default_rng(7)
+    mean = _draws(rng.normal(1.0, 0.5, (2, 20_000)))
+    sd = _draws(np.abs(rng.normal(2.0, 0.3, (2, 20_000))))
+    new = predict.population_draws(mean, sd, ["p", "q"], dim="ward", random_seed=3)
+    assert new.dims == ("chain", "draw", "ward") and new["ward"].values.tolist() == ["p", "q"]
+    expected = float(mean.var() + (sd**2).mean())  # law of total variance
+    for label in ["p", "q"]:
+        assert abs(float(new.sel(ward=label).var()) / expected - 1) < 0.03
+    # each new group draws its own z: the two groups are independent given the draws
+    z = (new - mean) / sd
+    assert abs(float(xr.corr(z.sel(ward="p"), z.sel(ward="q")))) < 0.03
+
+
+def test_population_draws_are_repeatable_and_fixed_sd_zero_gives_the_mean():
+    mean = _draws(np.arange(6.0).reshape(2, 3))
+    first = predict.population_draws(mean, 1.0, ["a"], random_seed=4)
+    again = predict.population_draws(mean, 1.0, ["a"], random_seed=4)
+    assert first.identical(again)
+    still = predict.population_draws(mean, 0.0, ["a"], random_seed=4)
+    assert np.array_equal(still.squeeze("new_group").to_numpy(), mean.to_numpy())
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((["a", "a"],), "repeat"),
+        (([],), "empty"),
+    ],
+)
+def test_population_draws_refuses_bad_labels(args, message):
+    with pytest.raises(ValueError, match=message):
+        predict.population_draws(_draws(np.zeros((1, 2))), 1.0, *args, random_seed=1)
+
+
+def test_population_draws_refuses_a_negative_sd_and_a_mean_without_draws():
+    with pytest.raises(ValueError, match="sd: expected a number >= 0"):
+        predict.population_draws(_draws(np.zeros((1, 2))), -1.0, ["a"], random_seed=1)
+    with pytest.raises(ValueError, match="missing"):
+        predict.population_draws(xr.DataArray([0.0, 1.0], dims="x"), 1.0, ["a"], random_seed=1)
