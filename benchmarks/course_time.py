@@ -12,6 +12,12 @@ Run it from the repository root::
     .venv/bin/python benchmarks/course_time.py                       # every notebook in teacher/
     .venv/bin/python benchmarks/course_time.py --only 03 06          # some notebooks
     .venv/bin/python benchmarks/course_time.py --update-readme       # refresh README's column
+    .venv/bin/python benchmarks/course_time.py --before /tmp/old      # against another checkout
+
+``--before DIR`` times a second checkout of the course (for instance ``git archive <commit> |
+tar -x -C DIR``) in the same run: each of its notebooks runs with ``PYTHONPATH=DIR``, so it
+imports its own version of :mod:`companion`, alternating with the current notebook of the same
+number, and the table gains a before column and the ratio after/before.
 
 The floor is timed before the first notebook and after the last; the ratio uses their median,
 so that a machine that speeds up or slows down during the run shows as a spread of the two.
@@ -72,13 +78,16 @@ def write_floor(directory: Path) -> Path:
     return path
 
 
-def time_notebook(path: Path) -> tuple[float, bool]:
+def time_notebook(path: Path, *, package_root: Path | None = None) -> tuple[float, bool]:
     """Run one notebook under nbval on a fresh compile directory; return seconds and success.
 
     Parameters
     ----------
     path : Path
         The notebook.
+    package_root : Path, optional
+        A checkout whose ``companion`` package the notebook should import (put first on
+        ``PYTHONPATH``); the installed one by default.
 
     Returns
     -------
@@ -87,6 +96,8 @@ def time_notebook(path: Path) -> tuple[float, bool]:
     """
     with tempfile.TemporaryDirectory(prefix="course-time-") as compiledir:
         env = dict(os.environ, PYTENSOR_FLAGS=f"base_compiledir={compiledir}")
+        if package_root is not None:
+            env["PYTHONPATH"] = str(package_root)
         command = [
             sys.executable,
             "-m",
@@ -163,7 +174,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--notebooks", type=Path, default=ROOT / "teacher")
     parser.add_argument("--only", nargs="*", default=None, help="notebook numbers, e.g. 03 06")
     parser.add_argument("--update-readme", action="store_true")
+    parser.add_argument(
+        "--before", type=Path, default=None, help="another checkout, timed in the same run"
+    )
     args = parser.parse_args(argv)
+    before_paths: dict[str, Path] = {}
+    if args.before is not None:
+        folder = args.before / "teacher"
+        folder = folder if folder.is_dir() else args.before / "notebooks"
+        before_paths = {p.name[:2]: p for p in sorted(folder.glob("[0-9][0-9]_*.ipynb"))}
+        if not before_paths:
+            parser.error(f"no notebook in {folder}")
 
     paths = sorted(args.notebooks.glob("[0-9][0-9]_*.ipynb"))
     if args.only:
@@ -176,8 +197,14 @@ def main(argv: list[str] | None = None) -> int:
         floors = [time_notebook(floor_path)[0]]
         print(f"floor (before)  {floors[0]:7.1f} s", flush=True)
         seconds: dict[str, float] = {}
+        before: dict[str, float] = {}
         failed: list[str] = []
         for path in paths:
+            old = before_paths.get(path.name[:2])
+            if old is not None:
+                before[path.name[:2]], old_ok = time_notebook(old, package_root=args.before)
+                label = f"before/{old.name}"
+                print(f"{label:40s} {before[path.name[:2]]:7.1f} s {'' if old_ok else 'FAILED'}")
             elapsed, ok = time_notebook(path)
             seconds[path.name[:2]] = elapsed
             if not ok:
@@ -191,11 +218,29 @@ def main(argv: list[str] | None = None) -> int:
     total = sum(seconds.values())
     print()
     print(f"floor: {floor:.1f} s (before {floors[0]:.1f} s, after {floors[1]:.1f} s)")
-    print("| notebook | seconds | floors |")
-    print("|---|---|---|")
-    for number in seconds:
-        print(f"| {number} | {seconds[number]:.0f} | {ratios[number]:.1f} |")
-    print(f"| all | {total:.0f} | {total / floor:.1f} |")
+    if before:
+        old_total = sum(before.values())
+        print("| notebook | before s | before floors | after s | after floors | after/before |")
+        print("|---|---|---|---|---|---|")
+        for number in seconds:
+            if number in before:
+                old = before[number]
+                print(
+                    f"| {number} | {old:.0f} | {old / floor:.1f} | {seconds[number]:.0f} | "
+                    f"{ratios[number]:.1f} | {seconds[number] / old:.2f} |"
+                )
+            else:
+                print(f"| {number} | - | - | {seconds[number]:.0f} | {ratios[number]:.1f} | - |")
+        print(
+            f"| all | {old_total:.0f} | {old_total / floor:.1f} | {total:.0f} | "
+            f"{total / floor:.1f} | {total / old_total:.2f} |"
+        )
+    else:
+        print("| notebook | seconds | floors |")
+        print("|---|---|---|")
+        for number in seconds:
+            print(f"| {number} | {seconds[number]:.0f} | {ratios[number]:.1f} |")
+        print(f"| all | {total:.0f} | {total / floor:.1f} |")
 
     if args.update_readme:
         machine = (
