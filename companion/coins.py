@@ -595,15 +595,23 @@ def predict_new(
 
     Examples
     --------
-    >>> from companion import fit
+    A fit is only read, so a posterior built by hand shows the shapes:
+
     >>> from companion.simulate import simulate_coins
     >>> data, _ = simulate_coins(n_regions=2, n_factories=1, n_lines=2, n_coins=3, random_seed=1)
     >>> model = nested_model(data)
-    >>> idata = fit.sample(model, random_seed=1, draws=100, tune=100)
+    >>> rng = np.random.default_rng(0)
+    >>> draws = {"mu": (("chain", "draw"), rng.normal(0, 0.1, (2, 100)))}
+    >>> for level in COIN_HIERARCHY:
+    ...     size = len(model.coords[level])
+    ...     draws[f"{level}_logit"] = (("chain", "draw", level), rng.normal(0, 0.3, (2, 100, size)))
+    ...     draws[f"sigma_{level}"] = (("chain", "draw"), np.full((2, 100), 0.2))
+    >>> coords = {name: list(values) for name, values in model.coords.items()}
+    >>> idata = xr.DataTree.from_dict({"posterior": xr.Dataset(draws, coords=coords)})
     >>> p_new = predict_new(model, idata, {"known line": ("line", "R1/F1/L1"),
     ...                                    "unknown region": None}, random_seed=1)
-    >>> p_new.sizes["scenario"], p_new.sizes["draw"]
-    (2, 100)
+    >>> p_new.dims, p_new.sizes["draw"]
+    (('chain', 'draw', 'scenario'), 100)
     """
     names = _model_levels(model)
     if not scenarios:

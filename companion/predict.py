@@ -195,11 +195,19 @@ def predict(
 
     Examples
     --------
-    >>> from companion import fit, models
+    >>> from companion import models
     >>> counts = pd.DataFrame({"ward": ["a", "b", "c"], "k": [3, 9, 5], "n": [40, 50, 45]})
     >>> model = models.partial_pooling_model(counts, outcome="k", trials="n", group="ward",
     ...                                      predictors=())
-    >>> idata = fit.sample(model, random_seed=1, draws=200, tune=200)
+
+    Only the posterior is read; here it is built by hand (``fit.sample(model, ...)`` gives it):
+
+    >>> rng = np.random.default_rng(1)
+    >>> idata = xr.DataTree.from_dict({"posterior": xr.Dataset({
+    ...     "w": (("chain", "draw"), rng.normal(-2.0, 0.2, (2, 200))),
+    ...     "tau": (("chain", "draw"), np.abs(rng.normal(0.5, 0.1, (2, 200)))),
+    ...     "a": (("chain", "draw", "ward"), rng.normal(-2.0, 0.3, (2, 200, 3))),
+    ... }, coords={"ward": ["a", "b", "c"]})})
     >>> new = pd.DataFrame({"ward": ["b", "z"], "n": [100, 100]})
     >>> pred = predict(idata, model, new, random_seed=2, new_groups=True)
     >>> pred["k"].dims, pred["ward"].values.tolist()
