@@ -27,8 +27,8 @@ Layer 2, models and their results
         Builders of pooled, unpooled, one-hot and partially pooled ``pm.Model`` objects
         (``notebooks/01_pooled_intercept.ipynb``).
     fit
-        Sampling with the course defaults, and the health check
-        (``notebooks/01_pooled_intercept.ipynb``).
+        Sampling with the course defaults, one compiled model sampled on several data sets,
+        and the health check (``notebooks/01_pooled_intercept.ipynb``).
     exact
         Exact posteriors and leave-one-out densities of the normal models, to cross-check the
         sampler (``notebooks/03_partial_pooling.ipynb``).
@@ -38,7 +38,8 @@ Layer 2, models and their results
     graphs
         Model graphs drawn as mermaid diagrams (``notebooks/03_partial_pooling.ipynb``).
     predict
-        One prediction path for new rows and new groups, labels checked against the coords
+        One prediction path for new rows and new groups, labels checked against the coords;
+        the one way a new group is drawn from the fitted population
         (``notebooks/09_your_data.ipynb``).
     plots
         Every plot of the course: data first, options by keyword, ``ax=None``, the Axes
