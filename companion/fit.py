@@ -7,6 +7,7 @@ sample size, so every fit in the course is checked explicitly with :func:`diagno
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -133,7 +134,9 @@ def sample_datasets(
     Returns
     -------
     dict of str to xarray.DataTree
-        Data-set name -> fit (groups ``posterior`` and ``sample_stats``).
+        Data-set name -> fit (groups ``posterior`` and ``sample_stats``); as with
+        :func:`sample`, ``posterior.attrs["sampling_time"]`` holds the seconds spent tuning
+        and drawing (compiling excluded).
 
     Raises
     ------
@@ -168,6 +171,7 @@ def sample_datasets(
     fits = {}
     for k, (name, updates) in enumerate(datasets.items()):
         values = {key: np.asarray(value) for key, value in updates.items()}
+        start = time.perf_counter()
         fits[name] = nutpie.sample(
             compiled.with_data(**values) if values else compiled,
             draws=draws,
@@ -177,6 +181,7 @@ def sample_datasets(
             progress_bar=False,
             **settings,
         )
+        fits[name].posterior.attrs["sampling_time"] = time.perf_counter() - start
     return fits
 
 

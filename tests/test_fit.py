@@ -125,6 +125,7 @@ def test_sample_datasets_follows_each_data_set_with_one_compile(monkeypatch):
     sets = {"minus": {"y": np.full(4, -3.0)}, "plus": {"y": np.full(9, 3.0)}}
     fits = fit.sample_datasets(model, sets, random_seed=2, draws=400, tune=400)
     assert len(calls) == 1 and list(fits) == ["minus", "plus"]
+    assert all(f.posterior.attrs["sampling_time"] > 0 for f in fits.values())
     minus, plus = (fits[k].posterior["mu"] for k in sets)
     # the posterior mean of mu is 4 * -3 / (4 + 1/100) and 9 * 3 / (9 + 1/100); sds 1/2, 1/3
     assert abs(float(minus.mean()) + 3.0) < 0.15 and abs(float(plus.mean()) - 3.0) < 0.1
