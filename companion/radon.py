@@ -368,7 +368,9 @@ def varying_slopes_model(radon: pd.DataFrame) -> pm.Model:
     non-centred: ``(alpha_j, beta_j) = mean_j + L z_j`` with ``L`` the Cholesky factor of
     ``Sigma`` (``pm.LKJCholeskyCov``, LKJ shape 2, ``HalfNormal(1)`` standard deviations)
     and ``z_j ~ Normal(0, 1)``. ``sigma_effect`` (dim ``effect``) and ``rho`` are the
-    standard deviations and the correlation of intercepts and slopes.
+    standard deviations and the correlation of intercepts and slopes. The packed factor starts
+    at the identity (``initval=[1, 0, 1]``), PyMC's own default: stated explicitly, PyMC does
+    not compile the LKJ's random-number generator just to find the shape of that start.
 
     Parameters
     ----------
@@ -398,6 +400,7 @@ def varying_slopes_model(radon: pd.DataFrame) -> pm.Model:
             n=2,
             eta=PRIORS["lkj_eta"],
             sd_dist=pm.HalfNormal.dist(PRIORS["scale_sd"], shape=2),
+            initval=[1.0, 0.0, 1.0],
             store_in_trace=False,
         )
         pm.Deterministic("sigma_effect", stds, dims="effect")

@@ -26,3 +26,17 @@ def test_rebuilt_model_gives_identical_text():
 def test_rejects_a_non_model():
     with pytest.raises(ValueError, match="pymc.Model"):
         graphs.model_mermaid("not a model")
+
+
+def test_plates_of_an_lkj_model_carry_their_sizes():
+    with pm.Model(coords={"group": ["a", "b", "c"], "effect": ["intercept", "slope"]}) as model:
+        chol, _, stds = pm.LKJCholeskyCov(
+            "chol", n=2, eta=2, sd_dist=pm.HalfNormal.dist(1, shape=2), store_in_trace=False
+        )
+        pm.Deterministic("sd", stds, dims="effect")
+        z = pm.Normal("z", 0, 1, dims=("group", "effect"))
+        pm.Deterministic("effects", z @ chol.T, dims=("group", "effect"))
+    text = graphs.model_mermaid(model)
+    plates = [line for line in text.splitlines() if line.startswith("subgraph ")]
+    assert any("group (3) x effect (2)" in line for line in plates), plates
+    assert any("effect (2)" in line and "group" not in line for line in plates), plates

@@ -167,8 +167,8 @@ def test_pymc_and_bambi_models_have_equal_log_density(radon, uranium):
         if uranium
         else {"alpha_bar": "Intercept"}
     )
-    logp_ours = ours.compile_logp()
-    logp_theirs = theirs.backend.model.compile_logp()
+    logp_ours = ours.compile_logp(mode="FAST_COMPILE")
+    logp_theirs = theirs.backend.model.compile_logp(mode="FAST_COMPILE")
     assert sorted(v.name for v in theirs.backend.model.value_vars) == sorted(names.values())
     rng = np.random.default_rng(2026)
     for _ in range(5):
@@ -196,9 +196,12 @@ def test_varying_slopes_model_structure(radon):
             on_unused_input="ignore",
             mode="FAST_COMPILE",
         )
+        start = model.initial_point()
         rng = np.random.default_rng(3)
-        point = {k: rng.normal(0, 0.5, np.shape(v)) for k, v in model.initial_point().items()}
+        point = {k: rng.normal(0, 0.5, np.shape(v)) for k, v in start.items()}
         alpha, beta, sds, rho = fn(point)
+    # the packed factor starts at the identity (log sds 0, correlation 0), PyMC's own default
+    np.testing.assert_array_equal(start["chol_cholesky-cov-packed__"], np.zeros(3))
     # alpha, beta are the population mean plus L z, with L the Cholesky factor of the covariance
     cov = np.array([[sds[0] ** 2, rho * sds[0] * sds[1]], [rho * sds[0] * sds[1], sds[1] ** 2]])
     chol = np.linalg.cholesky(cov)
