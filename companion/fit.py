@@ -113,8 +113,10 @@ def sample_datasets(
     Compiling a model costs seconds, sampling a small one a fraction of that; a model whose
     data are ``pm.Data`` containers (the observed values too, ``observed=pm.Data(...)``) can
     be compiled once by nutpie and sampled on new values of those containers: new seeds'
-    simulations, other worlds, cross-validation folds. Row counts may change; the number of
-    parameters (the model's coords) may not. Introduced in
+    simulations, other worlds, cross-validation folds. The number of parameters may not
+    change. Row counts may change only in a model whose rows are not a named dim: the
+    builders of :mod:`companion.models` name theirs ``obs``, so keep their rows
+    (:func:`companion.compare.fit_datasets` checks this for them). Introduced in
     ``notebooks/08_is_it_worth_it.ipynb``.
 
     Parameters
