@@ -32,13 +32,12 @@ import pytensor
 import pytensor.tensor as pt
 import xarray as xr
 from pymc.backends.arviz import coords_and_dims_for_inferencedata
-from pymc.model.fgraph import clone_model, fgraph_from_model, model_from_fgraph, model_observed_rv
 from pymc.model.transform.conditioning import remove_value_transforms
-from pymc.pytensorf import toposort_replace
 from pytensor.graph.replace import vectorize_graph
 from pytensor.tensor.variable import TensorVariable
 
 from companion import fit
+from companion.models import observed_as_data
 from companion.summaries import SAMPLE_DIMS, interval_table
 from companion.validate import check_probability
 
@@ -188,28 +187,6 @@ def _data_values(model: pm.Model) -> dict[str, np.ndarray]:
     return values
 
 
-def _with_observed_data(model: pm.Model) -> pm.Model:
-    """Return a copy of ``model`` whose observed values sit in a ``pm.Data`` container.
-
-    As :func:`pymc.observe` does, but the observed variable reads the very container the copy
-    registers, so that ``pm.set_data`` and nutpie's ``with_data`` both reach it.
-    """
-    copy = clone_model(model)
-    observed = _observed(copy)
-    with copy:
-        holder = pm.Data(
-            f"{observed.name}_observed",
-            copy.rvs_to_values[observed].data,
-            dims=copy.named_vars_to_dims.get(observed.name),
-        )
-    fgraph, memo = fgraph_from_model(copy)
-    node = memo[observed]
-    rv, op = node.owner.inputs[0], node.owner.op
-    value = rv.type.filter_variable(pt.cast(memo[holder], rv.type.dtype))  # pm.Data keeps int32
-    toposort_replace(fgraph, [(node, model_observed_rv(rv, value, op.name, *op.dims))])
-    return model_from_fgraph(fgraph, mutate_fgraph=True)
-
-
 def _parameter_coords(model: pm.Model) -> dict[str, tuple]:
     """Shapes of the free variables and labels of the dims the posterior carries."""
     names = [var.name for var in model.free_RVs + model.deterministics]
@@ -301,7 +278,7 @@ def fit_datasets(
                     f"model {name!r}: data set {dataset!r} has other numbers of rows than "
                     f"{datasets[0]!r} ({shapes}); fit_datasets needs the same rows"
                 )
-        shared = _with_observed_data(first)
+        shared = observed_as_data(first)
         start = shared.initial_point()
         points = [
             {key: rng.normal(size=value.shape) for key, value in start.items()}

@@ -44,10 +44,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pymc as pm
+import pytensor.tensor as pt
 import xarray as xr
 from pymc.distributions.continuous import FlatRV, HalfFlatRV
 from pymc.distributions.distribution import SymbolicRandomVariable
 from pymc.distributions.shape_utils import change_dist_size
+from pymc.model.fgraph import clone_model, fgraph_from_model, model_from_fgraph, model_observed_rv
+from pymc.pytensorf import toposort_replace
 from pytensor.raise_op import Assert
 from pytensor.tensor.random.op import RandomVariable
 from pytensor.tensor.variable import TensorVariable
@@ -74,6 +77,7 @@ __all__ = [
     "check_priors",
     "model_spec",
     "new_group_intercept",
+    "observed_as_data",
     "onehot_model",
     "partial_pooling_model",
     "pooled_model",
@@ -1026,3 +1030,58 @@ def population_mean(idata: xr.DataTree, model: pm.Model, *, n_nodes: int = 64) -
         mean = (weight * (1 / (1 + np.exp(-(w + tau * z))))).sum("node")
         median = 1 / (1 + np.exp(-w))
     return xr.Dataset({"mean": mean, "median": median})
+
+
+def observed_as_data(model: pm.Model) -> pm.Model:
+    """Return a copy of a model whose observed values sit in ``pm.Data("<name>_observed")``.
+
+    The builders pass the observed values as constants. In a data container they can be
+    swapped for another data set's, so that one compiled model serves several data sets
+    (:func:`companion.fit.sample_datasets`, :func:`companion.compare.fit_datasets`). As
+    :func:`pymc.observe` does, but the observed variable reads the very container the copy
+    registers, so that ``pm.set_data`` and nutpie's ``with_data`` both reach it. Introduced
+    in ``notebooks/08_is_it_worth_it.ipynb``.
+
+    Parameters
+    ----------
+    model : pymc.Model
+        A model with exactly one observed variable.
+
+    Returns
+    -------
+    pymc.Model
+        The copy; ``model`` itself is unchanged.
+
+    Raises
+    ------
+    ValueError
+        If the model has no observed variable or more than one.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"g": ["a", "b"], "y": [1.0, 2.0]})
+    >>> model = partial_pooling_model(frame, group="g", predictors=(), sigma=1.0)
+    >>> shared = observed_as_data(model)
+    >>> sorted(var.name for var in shared.data_vars)
+    ['g_idx', 'y_observed']
+    >>> pm.set_data({"y_observed": [3.0, 4.0]}, model=shared)
+    >>> shared["y_observed"].get_value().tolist(), [v.name for v in model.data_vars]
+    ([3.0, 4.0], ['g_idx'])
+    """
+    if len(model.observed_RVs) != 1:
+        names = [rv.name for rv in model.observed_RVs]
+        raise ValueError(f"observed_as_data needs a model with one observed variable; got {names}")
+    copy = clone_model(model)
+    (observed,) = copy.observed_RVs
+    with copy:
+        holder = pm.Data(
+            f"{observed.name}_observed",
+            copy.rvs_to_values[observed].data,
+            dims=copy.named_vars_to_dims.get(observed.name),
+        )
+    fgraph, memo = fgraph_from_model(copy)
+    node = memo[observed]
+    rv, op = node.owner.inputs[0], node.owner.op
+    value = rv.type.filter_variable(pt.cast(memo[holder], rv.type.dtype))  # pm.Data keeps int32
+    toposort_replace(fgraph, [(node, model_observed_rv(rv, value, op.name, *op.dims))])
+    return model_from_fgraph(fgraph, mutate_fgraph=True)
