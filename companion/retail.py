@@ -17,8 +17,13 @@ The course's table is loaded by :func:`load_retail` (simulated by
    the log of expected demand.
 
 All three use a negative binomial likelihood, whose variance ``mu + mu**2 / alpha`` exceeds the
-Poisson's: weekly sales are over-dispersed. Forecasts, scores and the fan chart live in
-:mod:`companion.forecast`. Introduced in ``notebooks/06_retail_demand.ipynb``.
+Poisson's: weekly sales are over-dispersed. Every week of one product (of one colour, in the
+attribute model) has the same expected demand, so the builders compute the log-likelihood of
+the observed sales from each group's number of weeks and total sales, and the count of each
+distinct weekly value: the same number as the sum over rows, at a cost per evaluation that
+grows with the number of products rather than of rows. It is one number for the whole table
+(``pm.compute_log_likelihood`` has no per-row values to give). Forecasts, scores and the fan
+chart live in :mod:`companion.forecast`. Introduced in ``notebooks/06_retail_demand.ipynb``.
 """
 
 from __future__ import annotations
@@ -30,7 +35,9 @@ import numpy as np
 import pandas as pd
 import pymc as pm
 import pytensor.tensor as pt
+from pymc.distributions.dist_math import check_parameters
 from pytensor.graph.basic import Variable
+from scipy.special import gammaln
 
 from companion.data import read_csv
 from companion.simulate import RETAIL_ATTRIBUTES, RETAIL_LEVELS
@@ -297,9 +304,9 @@ def negative_binomial_logp(value: object, mu: object, alpha: object) -> object:
 
     ``log p(y) = lgamma(y + alpha) - lgamma(alpha) - lgamma(y + 1)
     + alpha log(alpha / (mu + alpha)) + y log(mu / (mu + alpha))``: the same numbers as
-    ``pm.NegativeBinomial.logp``, written in the mean form, which compiles to about half the
-    work per row (PyMC's own goes through the ``(n, p)`` form and guards its Poisson limit).
-    The builders use it for the weekly sales, so that the course's fits stay fast.
+    ``pm.NegativeBinomial.logp``, written in the mean form (PyMC's own goes through the
+    ``(n, p)`` form and guards its Poisson limit). The builders sum it over the observed rows
+    in a regrouped form, from per-product totals, which gives the same number.
 
     Parameters
     ----------
@@ -334,21 +341,78 @@ def negative_binomial_logp(value: object, mu: object, alpha: object) -> object:
     )
 
 
-def _negative_binomial(mu: object, alpha: object, size: object) -> object:
-    return pm.NegativeBinomial.dist(mu=mu, alpha=alpha, size=size)
+def _negative_binomial(log_mu: object, codes: object, alpha: object, size: object) -> object:
+    return pm.NegativeBinomial.dist(mu=pt.exp(log_mu[codes]), alpha=alpha, size=size)
 
 
-def _likelihood(frame: pd.DataFrame, log_mu: object, *, outcome: str) -> None:
+def _grouped_logp(counts: np.ndarray, codes: np.ndarray, n_groups: int) -> object:
+    """Build the summed log-probability of ``counts`` (row ``i`` in group ``codes[i]``).
+
+    Every row of a group has the same mean ``mu[g]`` and all share ``alpha``, so the sum over
+    rows of :func:`negative_binomial_logp` regroups exactly into
+
+    ``sum_k n_k lgamma(k + alpha) - N lgamma(alpha) - sum_i lgamma(y_i + 1)
+    + N alpha log(alpha) + sum_g [S_g log(mu_g) - (S_g + N_g alpha) log(mu_g + alpha)]``
+
+    with ``N_g`` and ``S_g`` the number of rows and the total of group ``g``, and ``n_k`` the
+    number of rows with count ``k``: a cost per evaluation that grows with the number of
+    groups and of distinct counts, not of rows.
+    """
+    counts = np.asarray(counts, dtype="int64")
+    codes = np.asarray(codes, dtype="int64")
+    rows = np.bincount(codes, minlength=n_groups).astype("float64")
+    totals = np.bincount(codes, weights=counts, minlength=n_groups)
+    distinct, times = np.unique(counts, return_counts=True)
+    constant = float(gammaln(counts + 1.0).sum())
+
+    def logp(value: object, log_mu: object, group: object, alpha: object) -> object:
+        data = getattr(value, "data", None)
+        if data is None or not np.array_equal(data, counts):
+            raise NotImplementedError(
+                "the retail models' likelihood is computed from per-group totals of the "
+                "observed sales: it gives one number for the observed table, not one per "
+                "row or for other values (use negative_binomial_logp for those)"
+            )
+        total = (
+            (times * pt.gammaln(distinct + alpha)).sum()
+            - len(counts) * (pt.gammaln(alpha) - alpha * pt.log(alpha))
+            - constant
+            + (totals * log_mu - (totals + rows * alpha) * pt.log(pt.exp(log_mu) + alpha)).sum()
+        )
+        # The totals were counted with the groups the model was built with: if the rows'
+        # group codes change (pm.set_data, with_data), the log-density is -inf, not stale.
+        same_groups = pt.all(pt.eq(group, codes)) & pt.eq(group.shape[0], codes.size)
+        return check_parameters(total, same_groups, msg="groups of the observed rows changed")
+
+    return logp
+
+
+def _likelihood(
+    frame: pd.DataFrame,
+    log_mu: object,
+    idx: object,
+    codes: np.ndarray,
+    n_groups: int,
+    *,
+    outcome: str,
+) -> None:
+    """``outcome[i] ~ NegativeBinomial(exp(log_mu[codes[i]]), alpha)``, one group per row.
+
+    ``idx`` is the ``pm.Data`` holding ``codes``: it places new rows for predictions. The
+    fit's log-probability is :func:`_grouped_logp` of the observed rows (exact; draws come
+    from ``pm.NegativeBinomial``).
+    """
     alpha = pm.Gamma("alpha", PRIORS["alpha_shape"], PRIORS["alpha_rate"])
-    # Draws come from pm.NegativeBinomial; only the log-probability is the faster mean form.
+    counts = frame[outcome].to_numpy()
     pm.CustomDist(
         outcome,
-        pm.math.exp(log_mu),
+        log_mu,
+        idx,
         alpha,
         dist=_negative_binomial,
-        logp=negative_binomial_logp,
+        logp=_grouped_logp(counts, codes, n_groups),
         class_name="NegativeBinomial",
-        observed=frame[outcome].to_numpy(),
+        observed=counts,
         dims="obs",
     )
 
@@ -400,11 +464,10 @@ def no_pooling_model(
     levels = group_levels(frame, product).tolist()
     coords = {product: levels, "obs": np.arange(len(frame))}
     with pm.Model(coords=coords) as model:
-        idx = pm.Data(
-            f"{product}_idx", encode_levels(frame[product], levels, column=product), dims="obs"
-        )
+        codes = encode_levels(frame[product], levels, column=product)
+        idx = pm.Data(f"{product}_idx", codes, dims="obs")
         log_demand = pm.Normal("log_demand", 0.0, PRIORS["unpooled_sd"], dims=product)
-        _likelihood(frame, log_demand[idx], outcome=outcome)
+        _likelihood(frame, log_demand, idx, codes, len(levels), outcome=outcome)
     return model
 
 
@@ -461,7 +524,7 @@ def attribute_model(
         idx = pm.Data(f"{attribute}_idx", codes, dims="obs")
         beta_mu = pm.Normal("beta_mu", mu=0.0, sigma=1.0)
         beta = pm.Normal("beta", mu=beta_mu, sigma=float(group_sd), dims=attribute)
-        _likelihood(frame, beta[idx], outcome=outcome)
+        _likelihood(frame, beta, idx, codes, len(levels), outcome=outcome)
     return model
 
 
@@ -550,15 +613,21 @@ def crossed_model(
         weight = pm.Data(f"{product}_centred", centred, dims=product)
         # weight 1: raw ~ Normal(expected, sd), log_demand = raw (centred);
         # weight 0: raw ~ Normal(0, 1), log_demand = expected + sd * raw (non-centred).
+        # Sums and products of the 0/1 weight give these exactly; a power such as
+        # sd ** weight gives the same numbers at the cost of a log and an exp per product.
         raw = pm.Normal(
-            f"{product}_raw", mu=weight * expected, sigma=product_sd**weight, dims=product
+            f"{product}_raw",
+            mu=weight * expected,
+            sigma=weight * product_sd + (1 - weight),
+            dims=product,
         )
         log_demand = pm.Deterministic(
             "log_demand",
-            expected + product_sd ** (1 - weight) * (raw - weight * expected),
+            expected + (weight + (1 - weight) * product_sd) * (raw - weight * expected),
             dims=product,
         )
-        _likelihood(frame, log_demand[idx], outcome=outcome)
+        n_products = len(coords[product])
+        _likelihood(frame, log_demand, idx, row_codes, n_products, outcome=outcome)
     return model
 
 
