@@ -11,10 +11,11 @@ The draws are computed from the posterior with NumPy, row by row, rather than by
 ``pm.set_data``: compiled indexing does not check bounds, and a builder's observed values are
 fixed arrays, so resizing a fitted model is where silent errors come from.
 
-A new group always gets its effect the same way, :func:`population_draws`: per posterior
-draw, the population's mean plus its spread times a fresh standard normal. :func:`predict` uses
-it for the builders' models, :func:`companion.coins.predict_new` for a new coin, line or
-factory, and :func:`companion.forecast.predict_sales` for a new product.
+A new group gets its effect from :func:`population_draws`: per posterior draw, the
+population's mean plus its spread times a fresh standard normal. :func:`predict` uses it for
+the builders' models and :func:`companion.coins.predict_new` for a new coin, line or factory.
+(:func:`companion.forecast.predict_sales` and :func:`companion.radon.predict_log_radon` still
+draw their new products and counties themselves.)
 
 Introduced in ``notebooks/09_your_data.ipynb``.
 """
@@ -86,7 +87,7 @@ def population_draws(
 
     For each posterior draw and each new group, ``z ~ Normal(0, 1)`` is drawn afresh, so a new
     group carries the population's spread on top of the uncertainty about the population's
-    mean and spread. This is the course's one way to predict a group the model has not seen.
+    mean and spread.
     Introduced in ``notebooks/04_nested_coin_mints.ipynb``.
 
     Parameters
