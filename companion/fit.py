@@ -27,6 +27,7 @@ __all__ = [
     "diagnose",
     "residual_z",
     "sample",
+    "sample_compiled",
     "sample_datasets",
 ]
 
@@ -127,7 +128,8 @@ def sample_datasets(
         Data-set name -> {container name -> new values}. A container left out keeps the
         model's values.
     random_seed : int
-        Seed; data set ``k`` (in the mapping's order) is sampled with ``random_seed + k``.
+        Seed; data set ``k`` (in the mapping's order) is sampled as :func:`sample_compiled`
+        does with ``random_seed + k``.
     draws, tune, chains : int
         Kept draws per chain, tuning steps per chain, and number of chains.
     target_accept : float, optional
@@ -169,22 +171,77 @@ def sample_datasets(
                 f"(known: {', '.join(sorted(known)) or 'none'})"
             )
     compiled = nutpie.compile_pymc_model(model)
+    settings = {"draws": draws, "tune": tune, "chains": chains, "target_accept": target_accept}
+    return {
+        name: sample_compiled(compiled, updates, random_seed=random_seed + k, **settings)
+        for k, (name, updates) in enumerate(datasets.items())
+    }
+
+
+def sample_compiled(
+    compiled: object,
+    data: Mapping[str, object] | None = None,
+    *,
+    random_seed: int,
+    draws: int = DEFAULTS["draws"],
+    tune: int = DEFAULTS["tune"],
+    chains: int = DEFAULTS["chains"],
+    target_accept: float | None = None,
+) -> xr.DataTree:
+    """Sample a model nutpie has compiled, on new values of its ``pm.Data`` containers.
+
+    ``compiled = nutpie.compile_pymc_model(model)`` costs the seconds; this call only samples.
+    With the same data and settings it gives the draws of :func:`sample` on the model (nutpie
+    gets the seed that ``pm.sample`` derives from ``random_seed``), so a fit can be repeated
+    on new data without compiling again. :func:`sample_datasets` loops over it. Introduced
+    in ``notebooks/08_is_it_worth_it.ipynb``.
+
+    Parameters
+    ----------
+    compiled : nutpie compiled model
+        The result of ``nutpie.compile_pymc_model(model)``.
+    data : mapping of str to array-like, optional
+        Container name -> new values; containers left out keep the model's values.
+    random_seed : int
+        Seed, as in :func:`sample`.
+    draws, tune, chains : int
+        Kept draws per chain, tuning steps per chain, and number of chains.
+    target_accept : float, optional
+        Target acceptance rate of NUTS.
+
+    Returns
+    -------
+    xarray.DataTree
+        The fit (groups ``posterior`` and ``sample_stats``);
+        ``posterior.attrs["sampling_time"]`` holds the seconds spent tuning and drawing.
+
+    Examples
+    --------
+    >>> with pm.Model() as model:
+    ...     y = pm.Data("y", np.zeros(2))
+    ...     mu = pm.Normal("mu", 0, 1)
+    ...     _ = pm.Normal("obs", mu, 1, observed=y)
+    >>> compiled = nutpie.compile_pymc_model(model)
+    >>> idata = sample_compiled(compiled, {"y": [4.0, 4.0]}, random_seed=1, draws=300, tune=300)
+    >>> bool(2 < float(idata.posterior["mu"].mean()) < 3)
+    True
+    """
+    values = {key: np.asarray(value) for key, value in (data or {}).items()}
     settings = {} if target_accept is None else {"target_accept": target_accept}
-    fits = {}
-    for k, (name, updates) in enumerate(datasets.items()):
-        values = {key: np.asarray(value) for key, value in updates.items()}
-        start = time.perf_counter()
-        fits[name] = nutpie.sample(
-            compiled.with_data(**values) if values else compiled,
-            draws=draws,
-            tune=tune,
-            chains=chains,
-            seed=random_seed + k,
-            progress_bar=False,
-            **settings,
-        )
-        fits[name].posterior.attrs["sampling_time"] = time.perf_counter() - start
-    return fits
+    # The seed of the first chain's generator: what pm.sample hands to nutpie.
+    seed = int(np.random.default_rng(random_seed).spawn(chains)[0].integers(2**30))
+    start = time.perf_counter()
+    idata = nutpie.sample(
+        compiled.with_data(**values) if values else compiled,
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        seed=seed,
+        progress_bar=False,
+        **settings,
+    )
+    idata.posterior.attrs["sampling_time"] = time.perf_counter() - start
+    return idata
 
 
 class UnhealthyFitError(RuntimeError):

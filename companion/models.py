@@ -76,7 +76,6 @@ __all__ = [
     "PriorTailWarning",
     "check_priors",
     "model_spec",
-    "new_group_intercept",
     "observed_as_data",
     "onehot_model",
     "partial_pooling_model",
@@ -869,58 +868,6 @@ def partial_pooling_model(
         _likelihood(frame, a[idx], spec=spec, priors=priors)
     _SPECS[model] = spec
     return model
-
-
-def new_group_intercept(
-    idata: xr.DataTree, *, random_seed: int, group_sd: float | None = None
-) -> xr.DataArray:
-    """Draw the intercept of a group the model has not seen, from the fitted population.
-
-    For each posterior draw of ``w`` (and ``tau``), draws ``a_new = w + tau * z`` with
-    ``z ~ Normal(0, 1)``: the new group gets the population's spread on top of the
-    uncertainty about ``w``, so its interval is wider than any seen group's.
-
-    Parameters
-    ----------
-    idata : xarray.DataTree
-        Fit of :func:`partial_pooling_model`.
-    random_seed : int
-        Seed of the ``z`` draws.
-    group_sd : float, optional
-        The fixed spread, when the model was built with ``group_sd``; read from the
-        posterior's ``tau`` otherwise.
-
-    Returns
-    -------
-    xarray.DataArray
-        Draws with dims ``(chain, draw)``, on the model's intercept scale (log-odds for a
-        binomial outcome).
-
-    Raises
-    ------
-    KeyError
-        If the fit has no ``w``, or no ``tau`` and no ``group_sd`` was given.
-
-    Examples
-    --------
-    >>> import xarray as xr
-    >>> post = xr.Dataset({"w": (("chain", "draw"), np.zeros((2, 4000))),
-    ...                    "tau": (("chain", "draw"), np.ones((2, 4000)))})
-    >>> draws = new_group_intercept(xr.DataTree.from_dict({"posterior": post}), random_seed=1)
-    >>> round(float(draws.std()), 1)
-    1.0
-    """
-    post = idata.posterior
-    if "w" not in post:
-        raise KeyError("the fit has no population mean 'w'; fit partial_pooling_model first")
-    if group_sd is None:
-        if "tau" not in post:
-            raise KeyError("the fit has no 'tau'; pass the group_sd the model was built with")
-        tau = post["tau"]
-    else:
-        tau = xr.full_like(post["w"], float(group_sd))
-    z = np.random.default_rng(random_seed).standard_normal(post["w"].shape)
-    return (post["w"] + tau * z).rename("a_new")
 
 
 def model_spec(model: pm.Model) -> ModelSpec:

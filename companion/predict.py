@@ -12,10 +12,11 @@ The draws are computed from the posterior with NumPy, row by row, rather than by
 fixed arrays, so resizing a fitted model is where silent errors come from.
 
 A new group gets its effect from :func:`population_draws`: per posterior draw, the
-population's mean plus its spread times a fresh standard normal. :func:`predict` uses it for
-the builders' models and :func:`companion.coins.predict_new` for a new coin, line or factory.
-(:func:`companion.forecast.predict_sales` and :func:`companion.radon.predict_log_radon` still
-draw their new products and counties themselves.)
+population's mean plus its spread times a fresh standard normal (correlated normals when a
+group has several effects). :func:`predict` and :func:`new_group_intercept` use it for the
+builders' models, :func:`companion.coins.predict_new` for a new coin, line or factory and
+:func:`companion.radon.predict_log_radon` for a new county's intercept and floor effect.
+(:func:`companion.forecast.predict_sales` still draws its new products itself.)
 
 Introduced in ``notebooks/09_your_data.ipynb``.
 """
@@ -30,7 +31,7 @@ import xarray as xr
 from companion.models import model_spec
 from companion.validate import check_positive_column, validate_frame
 
-__all__ = ["population_draws", "predict"]
+__all__ = ["new_group_intercept", "population_draws", "predict"]
 
 SAMPLE_DIMS = ("chain", "draw")
 
@@ -81,14 +82,17 @@ def population_draws(
     labels: list[object] | tuple[object, ...],
     *,
     dim: str = "new_group",
+    corr: xr.DataArray | None = None,
     random_seed: int | np.random.Generator,
 ) -> xr.DataArray:
     """Effects of new groups, drawn from a fitted population: ``mean + sd * z``.
 
     For each posterior draw and each new group, ``z ~ Normal(0, 1)`` is drawn afresh, so a new
     group carries the population's spread on top of the uncertainty about the population's
-    mean and spread.
-    Introduced in ``notebooks/04_nested_coin_mints.ipynb``.
+    mean and spread. With ``corr``, a group has several correlated effects (an intercept and
+    a slope, say): ``z`` is then a multivariate normal with that correlation matrix.
+    Introduced in ``notebooks/04_nested_coin_mints.ipynb``; the correlated form in
+    ``notebooks/10_varying_slopes.ipynb``.
 
     Parameters
     ----------
@@ -101,6 +105,10 @@ def population_draws(
         One label per new group: the coordinate of the new ``dim``.
     dim : str, default "new_group"
         Name of the new groups' dimension.
+    corr : xarray.DataArray, optional
+        Correlation matrix of a group's effects, per posterior draw or fixed: two dims, the
+        effects' dim of ``mean`` and ``sd`` (say ``effect``) and a copy named
+        ``effect_bis``. Without it the effects are independent.
     random_seed : int or numpy.random.Generator
         Seed (or generator) of the standard normal draws.
 
@@ -112,8 +120,9 @@ def population_draws(
     Raises
     ------
     ValueError
-        If ``labels`` is empty or repeats a label, ``mean`` lacks the sample dims, or a fixed
-        ``sd`` is negative.
+        If ``labels`` is empty or repeats a label, ``mean`` lacks the sample dims, a fixed
+        ``sd`` is negative, or ``corr`` does not match one effects' dim of ``mean`` or is not
+        a correlation matrix.
 
     Examples
     --------
@@ -122,6 +131,16 @@ def population_draws(
     >>> new.dims, new["ward"].values.tolist()
     (('chain', 'draw', 'ward'), ['x', 'y'])
     >>> bool(1.8 < float(new.std()) < 2.2)
+    True
+
+    Two correlated effects per group:
+
+    >>> effects = {"effect": ["intercept", "slope"]}
+    >>> mean = xr.DataArray(np.zeros((2, 2000, 2)), dims=("chain", "draw", "effect"), coords=effects)
+    >>> corr = xr.DataArray([[1.0, 0.8], [0.8, 1.0]], dims=("effect", "effect_bis"))
+    >>> new = population_draws(mean, 1.0, ["x"], corr=corr, random_seed=1)
+    >>> r = np.corrcoef(new.sel(effect="intercept").values.ravel(), new.sel(effect="slope").values.ravel())
+    >>> bool(0.75 < r[0, 1] < 0.85)
     True
     """
     labels = list(labels)
@@ -144,7 +163,87 @@ def population_draws(
         dims=(*SAMPLE_DIMS, dim, *others),
         coords={dim: labels},
     )
+    if corr is not None:
+        z = _correlated(z, corr, others)
     return (mean + sd * z).transpose(*SAMPLE_DIMS, dim, *others)
+
+
+def _correlated(z: xr.DataArray, corr: xr.DataArray, others: list[str]) -> xr.DataArray:
+    """Correlate standard normals ``z`` along one effects' dim by ``corr``'s Cholesky factor."""
+    pairs = [d for d in corr.dims if d not in SAMPLE_DIMS]
+    effect = pairs[0] if len(pairs) == 2 and pairs[1] == f"{pairs[0]}_bis" else None
+    if effect is None or effect not in others:
+        raise ValueError(
+            f"corr: expected dims (E, E_bis) with E one of the effects' dims {others}; "
+            f"got {corr.dims}"
+        )
+    corr = corr.transpose(..., effect, f"{effect}_bis")
+    values = corr.to_numpy()
+    if not (
+        np.allclose(np.diagonal(values, axis1=-2, axis2=-1), 1.0) and np.all(np.isfinite(values))
+    ):
+        raise ValueError("corr: expected a correlation matrix (ones on the diagonal)")
+    try:
+        chol = np.linalg.cholesky(values)
+    except np.linalg.LinAlgError:
+        raise ValueError("corr: not positive definite") from None
+    kept = {
+        name: c for name, c in corr.coords.items() if not {effect, f"{effect}_bis"} & set(c.dims)
+    }
+    lower = xr.DataArray(chol, dims=(*corr.dims[:-1], "_from"), coords=kept)
+    return xr.dot(lower, z.rename({effect: "_from"}), dim="_from").transpose(*z.dims)
+
+
+def new_group_intercept(
+    idata: xr.DataTree, *, random_seed: int, group_sd: float | None = None
+) -> xr.DataArray:
+    """Draw the intercept of a group the model has not seen, from the fitted population.
+
+    For each posterior draw of ``w`` (and ``tau``), draws ``a_new = w + tau * z`` with
+    ``z ~ Normal(0, 1)`` (:func:`population_draws`): the new group gets the population's
+    spread on top of the uncertainty about ``w``, so its interval is wider than any seen
+    group's. Introduced in ``notebooks/09_your_data.ipynb``.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        Fit of :func:`companion.models.partial_pooling_model`.
+    random_seed : int
+        Seed of the ``z`` draws.
+    group_sd : float, optional
+        The fixed spread, when the model was built with ``group_sd``; read from the
+        posterior's ``tau`` otherwise.
+
+    Returns
+    -------
+    xarray.DataArray
+        ``a_new``, dims ``(chain, draw)``, on the model's intercept scale (log-odds for a
+        binomial outcome).
+
+    Raises
+    ------
+    KeyError
+        If the fit has no ``w``, or no ``tau`` and no ``group_sd`` was given.
+
+    Examples
+    --------
+    >>> post = xr.Dataset({"w": (("chain", "draw"), np.zeros((2, 4000))),
+    ...                    "tau": (("chain", "draw"), np.ones((2, 4000)))})
+    >>> draws = new_group_intercept(xr.DataTree.from_dict({"posterior": post}), random_seed=1)
+    >>> draws.dims, round(float(draws.std()), 1)
+    (('chain', 'draw'), 1.0)
+    """
+    post = idata.posterior
+    if "w" not in post:
+        raise KeyError("the fit has no population mean 'w'; fit partial_pooling_model first")
+    if group_sd is None:
+        if "tau" not in post:
+            raise KeyError("the fit has no 'tau'; pass the group_sd the model was built with")
+        tau = post["tau"]
+    else:
+        tau = float(group_sd)
+    new = population_draws(post["w"], tau, ["new"], dim="new_group", random_seed=random_seed)
+    return new.squeeze("new_group", drop=True).rename("a_new")
 
 
 def predict(

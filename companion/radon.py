@@ -24,6 +24,7 @@ import pymc as pm
 import xarray as xr
 
 from companion.data import DATA_DIR
+from companion.predict import population_draws
 from companion.validate import validate_frame
 
 __all__ = [
@@ -508,17 +509,25 @@ def predict_log_radon(
     else:
         if not np.isfinite(log_uranium):
             raise ValueError(f"log_uranium must be a finite number, got {log_uranium!r}")
-        z_a, z_b = rng.standard_normal((2, *shape))
-        sd_a = post["sigma_effect"].sel(effect="intercept")
-        sd_b = post["sigma_effect"].sel(effect="floor")
-        rho = post["rho"]
         gamma = post["gamma"]
-        alpha = (
-            gamma.sel(level_coef="intercept")
-            + gamma.sel(level_coef="log_uranium") * log_uranium
-            + sd_a * z_a
+        effects = {"effect": ["intercept", "floor"]}
+        mean = xr.concat(
+            [
+                gamma.sel(level_coef="intercept", drop=True)
+                + gamma.sel(level_coef="log_uranium", drop=True) * log_uranium,
+                post["beta_bar"],
+            ],
+            dim=pd.Index(effects["effect"], name="effect"),
         )
-        beta = post["beta_bar"] + sd_b * (rho * z_a + np.sqrt(1 - rho**2) * z_b)
+        one, rho = xr.ones_like(post["rho"]), post["rho"]
+        corr = xr.concat(
+            [xr.concat([one, rho], "effect_bis"), xr.concat([rho, one], "effect_bis")], "effect"
+        ).assign_coords(effects)
+        county_effects = population_draws(
+            mean, post["sigma_effect"], ["new county"], dim="county", corr=corr, random_seed=rng
+        ).squeeze("county", drop=True)
+        alpha = county_effects.sel(effect="intercept")
+        beta = county_effects.sel(effect="floor")
     noise = post["sigma_y"] * rng.standard_normal(shape)
     out = alpha + beta * floor + (noise if house_noise else 0.0)
     return out.drop_vars([c for c in out.coords if c not in ("chain", "draw")]).rename("log_radon")

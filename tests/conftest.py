@@ -11,13 +11,12 @@ Data that several test files need is built once per session here.
 
 import doctest
 
-import numpy as np
 import nutpie
 import pymc as pm
 import pytest
 from _pytest.doctest import DoctestItem
 
-from companion import data, simulate
+from companion import data, fit, simulate
 
 SAMPLING_CALLS = ("sample(", "sample_datasets(", "fit_models(", "fit_datasets(", "refit_folds(")
 
@@ -54,32 +53,14 @@ def pytest_runtest_teardown(item):
     nutpie.sample = NUTPIE_SAMPLE
 
 
-def _refit(compiled, data, *, random_seed, draws=1000, tune=1000, chains=2, target_accept=None):
-    settings = {} if target_accept is None else {"target_accept": target_accept}
-    # The seed of the first chain's generator, which pm.sample hands to nutpie.
-    seed = int(np.random.default_rng(random_seed).spawn(chains)[0].integers(2**30))
-    return nutpie.sample(
-        compiled.with_data(**{name: np.asarray(value) for name, value in data.items()}),
-        draws=draws,
-        tune=tune,
-        chains=chains,
-        seed=seed,
-        progress_bar=False,
-        **settings,
-    )
-
-
 @pytest.fixture(scope="session")
 def refit():
-    """Sample a model compiled once by nutpie on new values of its ``pm.Data`` containers.
+    """:func:`companion.fit.sample_compiled`: a model compiled once, sampled on new data.
 
-    ``refit(compiled, {name: values}, random_seed=..., draws=..., tune=..., chains=...,
-    target_accept=...)``, with ``compiled = nutpie.compile_pymc_model(model)``. nutpie gets
-    the seed that ``pm.sample`` derives from ``random_seed``, so the draws are those of
-    ``fit.sample`` on the same model and data, without compiling the model again. Unlike
-    :func:`companion.fit.sample_datasets`, each data set keeps its own seed and draws.
+    ``refit(compiled, {name: values}, random_seed=..., draws=...)`` gives the draws of
+    ``fit.sample`` on the same model and data, without compiling the model again.
     """
-    return _refit
+    return fit.sample_compiled
 
 
 @pytest.fixture(scope="session")

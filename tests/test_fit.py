@@ -130,3 +130,19 @@ def test_sample_datasets_follows_each_data_set_with_one_compile(monkeypatch):
     # the posterior mean of mu is 4 * -3 / (4 + 1/100) and 9 * 3 / (9 + 1/100); sds 1/2, 1/3
     assert abs(float(minus.mean()) + 3.0) < 0.15 and abs(float(plus.mean()) - 3.0) < 0.1
     assert float(plus.std()) < float(minus.std())
+
+
+@pytest.mark.sampling
+def test_sample_compiled_gives_the_draws_of_sample_without_compiling_again():
+    with pm.Model() as model:
+        y = pm.Data("y", np.array([0.5, 1.5, 1.0]))
+        mu = pm.Normal("mu", 0, 10)
+        pm.Normal("obs", mu, 1, observed=y)
+    direct = fit.sample(model, random_seed=11, draws=200, tune=200)
+    compiled = fit.nutpie.compile_pymc_model(model)
+    again = fit.sample_compiled(compiled, random_seed=11, draws=200, tune=200)
+    np.testing.assert_array_equal(again.posterior["mu"], direct.posterior["mu"])
+    other = fit.sample_compiled(compiled, random_seed=12, draws=200, tune=200)
+    assert not np.array_equal(other.posterior["mu"], direct.posterior["mu"])
+    moved = fit.sample_compiled(compiled, {"y": [9.0, 9.0]}, random_seed=11, draws=200, tune=200)
+    assert float(moved.posterior["mu"].mean()) > 8

@@ -8,7 +8,7 @@ import xarray as xr
 from scipy import integrate
 from scipy.special import expit
 
-from companion import compare, exact, fit, models, simulate
+from companion import compare, exact, fit, models, predict, simulate
 
 
 def test_coords_come_from_the_data(levels):
@@ -498,7 +498,12 @@ def long_tail_fits():
         str(seed): {"partial": models.partial_pooling_model(frame, centered=True)}
         for seed, (frame, _) in simulated.items()
     }
-    fits = compare.fit_datasets(built, random_seed=RECOVERY_SEEDS[0], target_accept=0.95)
+    # Centred suits the long tail's data-rich levels (non-centred leaves w's ESS near 300); its
+    # few-row levels diverge now and then at 0.95 (1 of 8 fits): 0.99 and 2,000 draws gave
+    # 12 of 12 healthy fits over six sampler seeds, min bulk ESS 1,103.
+    fits = compare.fit_datasets(
+        built, random_seed=RECOVERY_SEEDS[0], target_accept=0.99, draws=2000
+    )
     return {seed: (truth, fits[str(seed)]["partial"]) for seed, (_, truth) in simulated.items()}
 
 
@@ -549,7 +554,7 @@ def test_binomial_partial_pooling_recovers_rates():
     assert fit.diagnose(idata).ok
     w = idata.posterior["w"]
     assert abs(float(w.mean()) + 1.0) < 3 * float(w.std())
-    new = models.new_group_intercept(idata, random_seed=1)
+    new = predict.new_group_intercept(idata, random_seed=1)
     assert float(new.std()) > float(idata.posterior["a"].std(("chain", "draw")).max())
 
 

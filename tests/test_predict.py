@@ -207,3 +207,69 @@ def test_population_draws_refuses_a_negative_sd_and_a_mean_without_draws():
         predict.population_draws(_draws(np.zeros((1, 2))), -1.0, ["a"], random_seed=1)
     with pytest.raises(ValueError, match="missing"):
         predict.population_draws(xr.DataArray([0.0, 1.0], dims="x"), 1.0, ["a"], random_seed=1)
+
+
+def _effects(values, effect=("intercept", "slope")):
+    values = np.asarray(values, dtype=float)
+    return xr.DataArray(values, dims=("chain", "draw", "effect"), coords={"effect": list(effect)})
+
+
+def test_correlated_population_draws_have_the_given_sds_and_correlation_per_draw():
+    n = 40_000
+    mean = _effects(np.tile([1.0, -2.0], (1, n, 1)))
+    sd = xr.DataArray([0.5, 3.0], dims="effect", coords={"effect": ["intercept", "slope"]})
+    rho = _draws(np.where(np.arange(n) < n // 2, 0.9, -0.6)[None, :])
+    one = xr.ones_like(rho)
+    corr = xr.concat(
+        [xr.concat([one, rho], "effect_bis"), xr.concat([rho, one], "effect_bis")], "effect"
+    )
+    new = predict.population_draws(mean, sd, ["g"], corr=corr, random_seed=5).squeeze("new_group")
+    for half, expected in [(slice(0, n // 2), 0.9), (slice(n // 2, n), -0.6)]:
+        part = new.isel(draw=half)
+        a, b = (part.sel(effect=e).to_numpy().ravel() for e in ["intercept", "slope"])
+        assert abs(np.corrcoef(a, b)[0, 1] - expected) < 0.02
+        assert abs(a.mean() - 1.0) < 0.02 and abs(b.mean() + 2.0) < 0.1
+        assert abs(a.std() / 0.5 - 1) < 0.03 and abs(b.std() / 3.0 - 1) < 0.03
+
+
+def test_identity_correlation_gives_the_independent_draws():
+    mean = _effects(np.zeros((2, 50, 2)))
+    eye = xr.DataArray(np.eye(2), dims=("effect", "effect_bis"))
+    plain = predict.population_draws(mean, 1.0, ["g"], random_seed=9)
+    same = predict.population_draws(mean, 1.0, ["g"], corr=eye, random_seed=9)
+    np.testing.assert_allclose(same.to_numpy(), plain.to_numpy())
+
+
+@pytest.mark.parametrize(
+    ("corr", "message"),
+    [
+        (xr.DataArray(np.eye(2), dims=("effect", "other")), "expected dims"),
+        (xr.DataArray(np.eye(2), dims=("slope", "slope_bis")), "expected dims"),
+        (xr.DataArray([[2.0, 0.0], [0.0, 1.0]], dims=("effect", "effect_bis")), "diagonal"),
+        (xr.DataArray([[1.0, 1.5], [1.5, 1.0]], dims=("effect", "effect_bis")), "positive"),
+    ],
+)
+def test_population_draws_refuse_a_bad_correlation(corr, message):
+    with pytest.raises(ValueError, match=message):
+        predict.population_draws(
+            _effects(np.zeros((1, 3, 2))), 1.0, ["g"], corr=corr, random_seed=1
+        )
+
+
+def test_new_group_intercept_is_a_population_draw_with_the_fixed_or_learned_spread():
+    post = xr.Dataset(
+        {
+            "w": (("chain", "draw"), np.full((2, 3000), 0.5)),
+            "tau": (("chain", "draw"), np.full((2, 3000), 2.0)),
+        }
+    )
+    idata = xr.DataTree.from_dict({"posterior": post})
+    learned = predict.new_group_intercept(idata, random_seed=2)
+    fixed = predict.new_group_intercept(idata, random_seed=2, group_sd=0.5)
+    assert learned.dims == ("chain", "draw") and learned.name == "a_new"
+    np.testing.assert_allclose((learned - 0.5) / 2.0, (fixed - 0.5) / 0.5)
+    assert abs(float(learned.std()) / 2.0 - 1) < 0.05
+    with pytest.raises(KeyError, match="group_sd"):
+        predict.new_group_intercept(
+            xr.DataTree.from_dict({"posterior": post[["w"]]}), random_seed=2
+        )

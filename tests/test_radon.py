@@ -127,6 +127,46 @@ def test_predict_rejects_bad_requests(radon):
         rd.predict_log_radon(post, floor=0, county="AITKIN", random_seed=1)
 
 
+def _slopes_posterior(n, rho):
+    import xarray as xr
+
+    rng = np.random.default_rng(0)
+    dims = ("chain", "draw")
+    return xr.Dataset(
+        {
+            "alpha": ((*dims, "county"), rng.normal(1.5, 0.1, (1, n, 1))),
+            "beta": ((*dims, "county"), rng.normal(-0.7, 0.1, (1, n, 1))),
+            "gamma": ((*dims, "level_coef"), np.tile([1.4, 0.7], (1, n, 1))),
+            "beta_bar": (dims, np.full((1, n), -0.6)),
+            "sigma_effect": ((*dims, "effect"), np.tile([0.2, 0.4], (1, n, 1))),
+            "rho": (dims, np.full((1, n), rho)),
+            "sigma_y": (dims, np.full((1, n), 0.75)),
+        },
+        coords={
+            "county": ["A"],
+            "level_coef": ["intercept", "log_uranium"],
+            "effect": ["intercept", "floor"],
+        },
+    )
+
+
+@pytest.mark.parametrize("rho", [-0.7, 0.0, 0.5])
+def test_a_new_county_draws_correlated_intercept_and_floor_effect(rho):
+    post = _slopes_posterior(40_000, rho)
+    level = {
+        floor: rd.predict_log_radon(
+            post, floor=floor, log_uranium=0.5, house_noise=False, random_seed=3
+        )
+        .to_numpy()
+        .ravel()
+        for floor in (0, 1)
+    }
+    alpha, beta = level[0], level[1] - level[0]  # the same seed: the same county draws
+    assert abs(alpha.mean() - (1.4 + 0.7 * 0.5)) < 0.01 and abs(beta.mean() + 0.6) < 0.02
+    assert abs(alpha.std() / 0.2 - 1) < 0.03 and abs(beta.std() / 0.4 - 1) < 0.03
+    assert abs(np.corrcoef(alpha, beta)[0, 1] - rho) < 0.02
+
+
 # --- the PyMC models and their Bambi twins: equal log-densities at shared points -------------
 
 BAMBI_NAMES = {  # PyMC value variable -> Bambi value variable

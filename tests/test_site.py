@@ -161,7 +161,8 @@ def _wait_for_rendering(page, path):
         page.wait_for_selector("mjx-container", timeout=20_000)
     if _has_graph(path):
         page.wait_for_function(
-            "() => [...document.querySelectorAll('.mermaid')].every(d => d.querySelector('svg'))",
+            "() => [...document.querySelectorAll('.mermaid')]"
+            ".every(d => d.querySelector('svg g.node'))",
             timeout=30_000,
         )
 
