@@ -102,6 +102,8 @@ def _labels(data: pd.DataFrame, column: str, source: str) -> pd.Series:
 def check_nesting(data: pd.DataFrame, hierarchy: Sequence[str], *, source: str = "data") -> None:
     """Raise if a group label sits under two different parents.
 
+    Not called in the notebooks; :mod:`companion.coins` uses it.
+
     Each level's labels must name one group: a ``line`` listed under two ``factory`` labels
     is ambiguous (two lines with the same name, or a typo?) and is refused.
 
@@ -147,6 +149,8 @@ def check_nesting(data: pd.DataFrame, hierarchy: Sequence[str], *, source: str =
 
 def nest_labels(data: pd.DataFrame, hierarchy: Sequence[str], *, sep: str = "/") -> pd.DataFrame:
     """Make every group label unique by prefixing its parents' labels (``R1/F1``).
+
+    Introduced in ``notebooks/04_nested_coin_mints.ipynb``.
 
     Use it when a table numbers groups within their parent, so that factory ``F1`` of
     region ``R1`` and factory ``F1`` of region ``R2`` become two factories.
@@ -195,6 +199,8 @@ def validate_coins(
     source: str = "data",
 ) -> pd.DataFrame:
     """Check a table of binomial counts with nested group labels.
+
+    Not called in the notebooks; :mod:`companion.coins` uses it.
 
     Checks, in order: every column is present; counts are whole numbers >= 0 with no missing
     value; no row has more successes than trials; labels are not missing; the nesting is
@@ -288,6 +294,8 @@ def nesting_codes(
 ) -> tuple[dict[str, list[str]], dict[str, np.ndarray], np.ndarray]:
     """Coords of each level and the integer arrays that tie the levels together.
 
+    Not called in the notebooks; :mod:`companion.coins` uses it.
+
     Parameters
     ----------
     data : pandas.DataFrame
@@ -351,6 +359,8 @@ def nested_model(
     priors: Mapping[str, object] | None = None,
 ) -> pm.Model:
     """Build the nested binomial model: each level adds a deviation to the log-odds.
+
+    Introduced in ``notebooks/04_nested_coin_mints.ipynb``.
 
     With ``hierarchy = [region, factory, line, coin]``::
 
@@ -473,6 +483,8 @@ def flat_model(
 ) -> pm.Model:
     """Build the flat model: every coin on its own, ``p ~ Beta(1, 1)``, no hierarchy.
 
+    Introduced in ``notebooks/04_nested_coin_mints.ipynb``.
+
     The upper levels are validated (the same table feeds both models) but not used: with the
     default prior each coin's posterior is ``Beta(1 + heads, 1 + tails)`` of its own flips
     only. As in :func:`nested_model`, known sds and Poisson counts do not apply.
@@ -563,6 +575,8 @@ def predict_new(
     random_seed: int,
 ) -> xr.DataArray:
     """Posterior predictive probability of heads of a new coin, given what is known of it.
+
+    Introduced in ``notebooks/04_nested_coin_mints.ipynb``.
 
     A scenario names the deepest known group of the new coin, ``(level, label)``, or
     ``None`` when not even its region is known. Every level below the known group is new: its
@@ -656,6 +670,8 @@ def variance_shares(
     idata: xr.DataTree, hierarchy: Sequence[str] = COIN_HIERARCHY, *, ci_prob: float = 0.9
 ) -> pd.DataFrame:
     """How much of the variance of the coins' log-odds each level contributes.
+
+    Introduced in ``notebooks/04_nested_coin_mints.ipynb``.
 
     Each level adds an independent deviation of variance ``sigma_<level>**2``, so a coin's
     log-odds varies around ``mu`` with the sum of those variances; a level's share is its

@@ -67,6 +67,8 @@ _LOGLIK_CHUNK = 4_000_000
 def log_likelihood(idata: xr.DataTree, model: pm.Model) -> xr.DataTree:
     """Store the pointwise log-likelihood of every posterior draw, as LOO needs it.
 
+    Introduced in ``notebooks/09_your_data.ipynb``.
+
     The same numbers as ``pm.compute_log_likelihood(idata, model=model)``, which evaluates
     a compiled function once per draw; here the function is vectorised over draws and
     evaluated on all of them at once (in chunks for large data), which takes a fraction of
@@ -142,6 +144,8 @@ def fit_models(
 ) -> dict[str, xr.DataTree]:
     """Sample several models with :func:`companion.fit.sample` and store their log-likelihood.
 
+    Introduced in ``notebooks/07_real_data.ipynb``.
+
     Parameters
     ----------
     models : mapping of str to pymc.Model
@@ -203,6 +207,8 @@ def fit_datasets(
     **kwargs: object,
 ) -> dict[str, dict[str, xr.DataTree]]:
     """Fit the same models to several data sets, compiling each model only once.
+
+    Introduced in ``notebooks/08_is_it_worth_it.ipynb``.
 
     ``models`` holds, for each data set, the same models built on that data set (by the
     builders of :mod:`companion.models`, say). Models of one name must have the same
@@ -303,6 +309,8 @@ def fit_datasets(
 def loo_table(idatas: Mapping[str, xr.DataTree], *, observed: str | None = None) -> pd.DataFrame:
     """PSIS-LOO of several fits, ranked, with their Pareto-k diagnostics.
 
+    Not called in the notebooks; :mod:`companion.compare` uses it.
+
     Parameters
     ----------
     idatas : mapping of str to xarray.DataTree
@@ -381,6 +389,8 @@ def score_estimates(
     ci_prob: float = 0.9,
 ) -> pd.DataFrame:
     """Total squared error and interval coverage of group estimates against a known truth.
+
+    Introduced in ``notebooks/07_real_data.ipynb``.
 
     Parameters
     ----------
@@ -462,6 +472,8 @@ def compare_models(
 ) -> pd.DataFrame:
     """One tidy row per model: PSIS-LOO, squared error and coverage against the truth.
 
+    Introduced in ``notebooks/07_real_data.ipynb``.
+
     Parameters
     ----------
     idatas : mapping of str to xarray.DataTree
@@ -506,6 +518,8 @@ def compare_models(
 
 def similar_models(table: pd.DataFrame, *, within: float = SIMILAR_ELPD) -> list[str]:
     """Return the models whose ELPD is within ``within`` of the best, best first.
+
+    Introduced in ``notebooks/08_is_it_worth_it.ipynb``.
 
     Parameters
     ----------

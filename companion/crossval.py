@@ -44,6 +44,8 @@ def group_folds(
 ) -> dict[str, dict[str, np.ndarray]]:
     """For each level of ``group``, the model data with that level's rows set to zero.
 
+    Introduced in ``notebooks/09_your_data.ipynb``.
+
     A binomial row with 0 trials and 0 successes (or a Poisson row with 0 exposure and a
     count of 0) has log-likelihood exactly 0: the model fitted to such data is the model
     fitted without those rows, and the left-out group's parameters keep their prior (or, in
@@ -104,6 +106,8 @@ def refit_folds(
     target_accept: float | None = None,
 ) -> dict[str, xr.DataTree]:
     """Compile ``model`` once and sample it once per fold, each with that fold's data.
+
+    Introduced in ``notebooks/09_your_data.ipynb``.
 
     Building and compiling a model per fold costs seconds each; nutpie's compiled model
     takes new values for the model's ``pm.Data`` containers without compiling again.
@@ -173,6 +177,8 @@ def refit_folds(
 
 def log_mean_exp(log_lik: xr.DataArray | np.ndarray) -> float | xr.DataArray:
     """Log predictive density from per-draw log-likelihoods: ``log(mean_s exp(l_s))``.
+
+    Introduced in ``notebooks/09_your_data.ipynb``.
 
     Parameters
     ----------
@@ -249,6 +255,8 @@ def exact_group_loo(
     grid: np.ndarray | None = None,
 ) -> pd.Series:
     """Exact leave-one-group-out log predictive density of each group, with the noise known.
+
+    Introduced in ``notebooks/08_is_it_worth_it.ipynb``.
 
     For each group ``g``, ``log p(y_g | y_-g)``: the model fitted without any of the group's
     rows predicts all of them jointly. The pooled and partially pooled models predict the

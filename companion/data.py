@@ -52,6 +52,9 @@ def read_csv(
 ) -> pd.DataFrame:
     """Read a CSV (a name in ``data/`` or any path) and validate it.
 
+    Not called in the notebooks; :mod:`companion.coins`, :mod:`companion.radon`,
+    :mod:`companion.realdata`, :mod:`companion.retail` use it.
+
     Parameters
     ----------
     name : str or pathlib.Path
@@ -91,6 +94,8 @@ LEVELS_SCHEMA = {"level": "string", "x": "float", "y": "float"}
 def load_levels(path: str | Path = "levels.csv") -> pd.DataFrame:
     """Load the simulated three-level regression data (``data/levels.csv``).
 
+    Introduced in ``notebooks/00_why_hierarchical.ipynb``.
+
     Parameters
     ----------
     path : str or pathlib.Path, default ``"levels.csv"``
@@ -112,6 +117,8 @@ def load_levels(path: str | Path = "levels.csv") -> pd.DataFrame:
 def load_long_tail(path: str | Path = "levels_long_tail.csv") -> pd.DataFrame:
     """Load the simulated many-level, long-tailed regression data.
 
+    No notebook loads it: a data set for a learner's own exploration (``data/README.md``).
+
     Parameters
     ----------
     path : str or pathlib.Path, default ``"levels_long_tail.csv"``
@@ -132,6 +139,8 @@ def load_long_tail(path: str | Path = "levels_long_tail.csv") -> pd.DataFrame:
 
 def load_surgical(path: str | Path = "surgical.csv") -> pd.DataFrame:
     """Load the cardiac-surgery mortality of 12 hospitals (BUGS examples, "Surgical").
+
+    Introduced in ``notebooks/09_your_data.ipynb``.
 
     Deaths after cardiac surgery on babies in 12 hospitals, from Spiegelhalter, Thomas, Best
     and Gilks, *BUGS Examples Volume 1* (1996), "Surgical: institutional ranking"; see
@@ -185,6 +194,8 @@ def _unique_positive(
 def load_eight_schools(path: str | Path = "eight_schools.csv") -> pd.DataFrame:
     """Load the eight schools: coaching effects on SAT scores and their standard errors.
 
+    Introduced in ``notebooks/09_your_data.ipynb``.
+
     Rubin (1981), as printed in Gelman et al., *Bayesian Data Analysis* (3rd ed., 2013),
     Table 5.2; see ``data/README.md``.
 
@@ -217,6 +228,8 @@ def load_eight_schools(path: str | Path = "eight_schools.csv") -> pd.DataFrame:
 
 def load_pumps(path: str | Path = "pumps.csv") -> pd.DataFrame:
     """Load the failures of ten power-plant pumps and their operating times.
+
+    Introduced in ``notebooks/09_your_data.ipynb``.
 
     Gaver and O'Muircheartaigh (1987), as given in the BUGS example "Pumps" (Spiegelhalter
     et al., *BUGS Examples Volume 1*, 1996); see ``data/README.md``.
@@ -267,6 +280,8 @@ SIMULATED: dict[str, Callable[[], pd.DataFrame]] = {
 def sha256(path: str | Path) -> str:
     """Return the SHA-256 hex digest of a file.
 
+    Not called in the notebooks; :mod:`companion.data` uses it.
+
     Parameters
     ----------
     path : str or pathlib.Path
@@ -287,6 +302,8 @@ def sha256(path: str | Path) -> str:
 
 def regenerate(data_dir: str | Path | None = None, *, check: bool = False) -> list[str]:
     """Write every simulated CSV from its seed, or check the files on disk against them.
+
+    Not called in the notebooks; :mod:`companion.coins`, :mod:`companion.retail` use it.
 
     Parameters
     ----------

@@ -51,6 +51,8 @@ POOLINGS = ("pooled", "unpooled", "partial")
 def tau_grid(n_points: int = 2000) -> np.ndarray:
     """Return the evenly spaced grid of ``tau`` on which a learned spread is integrated.
 
+    Not called in the notebooks; :mod:`companion.crossval` uses it.
+
     From 0.001 to five prior sds of ``tau`` (``PRIORS["tau_sd"]``), where the prior's
     density is negligible.
 
@@ -95,6 +97,8 @@ def linear_gaussian_posterior(
     sigma: float,
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Posterior of ``theta`` in ``y ~ Normal(design @ theta, sigma)``, ``theta ~ Normal(m0, S0)``.
+
+    Introduced in ``notebooks/01_pooled_intercept.ipynb``.
 
     Parameters
     ----------
@@ -188,7 +192,8 @@ def linear_system(
     The pooled, unpooled and partially pooled intercept models of :mod:`companion.models`
     (with the noise known and, for partial pooling, the spread fixed at ``group_sd``) written
     as a design matrix and a prior, so that :func:`linear_gaussian_posterior` or any exact
-    computation can use them. Introduced in ``notebooks/08_is_it_worth_it.ipynb``.
+    computation can use them. Not called in the notebooks; :mod:`companion.crossval`'s exact
+    leave-one-out (``notebooks/08_is_it_worth_it.ipynb``) uses it.
 
     Parameters
     ----------
@@ -248,6 +253,8 @@ def partial_pooling_posterior(
 ) -> pd.DataFrame:
     """Exact posterior of :func:`~companion.models.partial_pooling_model` with known noise.
 
+    Introduced in ``notebooks/00_why_hierarchical.ipynb``.
+
     Parameters
     ----------
     data, outcome, group, predictors
@@ -296,6 +303,8 @@ def unpooled_posterior(
 ) -> pd.DataFrame:
     """Exact posterior of :func:`~companion.models.unpooled_model` with known noise.
 
+    Introduced in ``notebooks/00_why_hierarchical.ipynb``.
+
     Parameters
     ----------
     data, outcome, group, predictors
@@ -334,6 +343,8 @@ def learned_spread_posterior(
     grid: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Exact posterior of the partially pooled model with the spread ``tau`` learned.
+
+    Introduced in ``notebooks/00_why_hierarchical.ipynb``.
 
     ``p(theta | y) = sum_tau p(theta | y, tau) p(tau | y)`` on a fine grid of ``tau``, with
     the model's ``HalfNormal(2.5)`` prior on ``tau``; exact up to the grid's resolution.
@@ -397,6 +408,8 @@ def shrinkage_factor(
 ) -> float | np.ndarray:
     """Fraction of the way a group's estimate moves from its own mean to the population mean.
 
+    Introduced in ``notebooks/01_pooled_intercept.ipynb``.
+
     With known population mean, spread ``tau`` and noise ``sigma``, a group of ``n`` rows
     has posterior mean ``(1 - B) * ybar + B * w`` with
     ``B = (sigma**2 / n) / (sigma**2 / n + tau**2)``. ``B`` grows as the group shrinks and
@@ -439,6 +452,8 @@ def shrinkage_factor(
 
 def rows_to_match(posterior_sd: float | np.ndarray, *, sigma: float) -> float | np.ndarray:
     """Rows a group needs on its own (no pooling) to reach a given posterior sd.
+
+    Introduced in ``notebooks/02_unpooled_intercepts.ipynb``.
 
     An unpooled intercept estimated from ``n`` rows has sd about ``sigma / sqrt(n)``, so
     matching ``posterior_sd`` takes ``(sigma / posterior_sd) ** 2`` rows.

@@ -79,6 +79,8 @@ def shrinkage_table(
 ) -> pd.DataFrame:
     """Exact unpooled and partially pooled intercepts of levels whose means are given.
 
+    Introduced in ``notebooks/03_partial_pooling.ipynb``.
+
     Each level ``h`` has ``rows`` observations with mean ``ybar[h] ~ Normal(a[h], sigma**2 /
     rows)``. Unpooled: ``a[h] ~ Normal(0, 10)`` independently. Partially pooled:
     ``a[h] ~ Normal(w, group_sd)``, ``w ~ Normal(0, 10)``: the priors of
@@ -185,6 +187,8 @@ def plot_explorer(
 ) -> Axes:
     """Draw each level's intercept moving from unpooled to partially pooled, with its sd.
 
+    Introduced in ``notebooks/03_partial_pooling.ipynb``.
+
     One row per level, small level at the top: an open circle at the unpooled mean and a
     filled one at the partially pooled mean, each with a bar of plus or minus one posterior
     sd, an arrow between them, and a dashed line at the population mean. The title gives the
@@ -236,6 +240,8 @@ def shrinkage_explorer(
     sigma: float = 2.0,
 ) -> widgets.interactive:
     """Sliders for the small level's rows, the spread and the noise, wired to the picture.
+
+    Introduced in ``notebooks/03_partial_pooling.ipynb``.
 
     Moving a slider redraws :func:`plot_explorer`; the widget's ``result`` holds the
     :func:`shrinkage_table` of the current setting. Widgets need a live Jupyter kernel;

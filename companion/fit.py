@@ -49,6 +49,8 @@ def sample(
 ) -> xr.DataTree:
     """Draw posterior samples with the course defaults.
 
+    Introduced in ``notebooks/00_why_hierarchical.ipynb``.
+
     nutpie (Rust NUTS) is the fastest correct sampler here; ``nuts_sampler="pymc"`` switches
     to PyMC's own. Results are reproducible for a given ``random_seed``, on a cold or warm
     compile cache, because importing :mod:`companion` switches off fast-math.
@@ -193,8 +195,8 @@ def sample_compiled(
     ``compiled = nutpie.compile_pymc_model(model)`` costs the seconds; this call only samples.
     With the same data and settings it gives the draws of :func:`sample` on the model (nutpie
     gets the seed that ``pm.sample`` derives from ``random_seed``), so a fit can be repeated
-    on new data without compiling again. :func:`sample_datasets` loops over it. Introduced
-    in ``notebooks/08_is_it_worth_it.ipynb``.
+    on new data without compiling again. :func:`sample_datasets` loops over it, which is how
+    ``notebooks/08_is_it_worth_it.ipynb`` and ``notebooks/09_your_data.ipynb`` use it.
 
     Parameters
     ----------
@@ -245,12 +247,17 @@ def sample_compiled(
 
 
 class UnhealthyFitError(RuntimeError):
-    """Raised by :func:`check_health` when a fit fails the course's thresholds."""
+    """Raised by :func:`check_health` when a fit fails the course's thresholds.
+
+    Raised by :func:`check_health`, introduced in ``notebooks/00_why_hierarchical.ipynb``.
+    """
 
 
 @dataclass(frozen=True)
 class Health:
     """Convergence diagnostics of one fit, and whether they pass the thresholds.
+
+    Returned by :func:`diagnose`; introduced in ``notebooks/02_unpooled_intercepts.ipynb``.
 
     Attributes
     ----------
@@ -315,6 +322,8 @@ def diagnose(
 ) -> Health:
     """Compute divergences, r-hat and ESS of a fit, without raising.
 
+    Introduced in ``notebooks/02_unpooled_intercepts.ipynb``.
+
     r-hat (rank-normalised, split) and the effective sample sizes are ArviZ's
     (``az.summary(kind="diagnostics")``); the worst entry names the variable and coordinate
     (``a[h1]``).
@@ -373,6 +382,8 @@ def check_health(
     max_divergences: int = 0,
 ) -> Health:
     """Diagnose a fit and raise :class:`UnhealthyFitError` if it fails a threshold.
+
+    Introduced in ``notebooks/00_why_hierarchical.ipynb``.
 
     Parameters
     ----------

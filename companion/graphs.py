@@ -55,6 +55,8 @@ def _sorted_plates(lines: list[str]) -> list[str]:
 def model_mermaid(model: pm.Model) -> str:
     """Draw a model as a mermaid graph, in the same text on every run.
 
+    Introduced in ``notebooks/01_pooled_intercept.ipynb``.
+
     Parameters
     ----------
     model : pymc.Model

@@ -117,12 +117,18 @@ _DEFAULT_PREDICTORS = ("x",)
 
 
 class PriorTailWarning(UserWarning):
-    """The data sit far in the tail of the intercept's prior (see :data:`PRIOR_TAIL_SDS`)."""
+    """The data sit far in the tail of the intercept's prior (see :data:`PRIOR_TAIL_SDS`).
+
+    Introduced in ``notebooks/01_pooled_intercept.ipynb``.
+    """
 
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """What a builder recorded about the model it built (see :func:`model_spec`)."""
+    """What a builder recorded about the model it built (see :func:`model_spec`).
+
+    Returned by :func:`model_spec`; introduced in ``notebooks/09_your_data.ipynb``.
+    """
 
     kind: str  #: "pooled", "unpooled", "onehot" or "partial"
     family: str  #: "normal", "binomial" or "poisson"
@@ -262,7 +268,7 @@ def check_priors(
     Shared by every builder here and by :func:`companion.coins.nested_model`: each name must be
     one of the model's priors and each value an unnamed PyMC distribution made with
     ``.dist()``; the prior of a standard deviation must put no mass on negative values.
-    Introduced in ``notebooks/09_your_data.ipynb``.
+    The builders call it on their ``priors=``, introduced in ``notebooks/09_your_data.ipynb``.
 
     Parameters
     ----------
@@ -551,6 +557,8 @@ def pooled_model(
 ) -> pm.Model:
     """Build the pooled model: one intercept ``a`` shared by every row.
 
+    Introduced in ``notebooks/00_why_hierarchical.ipynb``.
+
     ``y ~ Normal(a + x @ b, sigma)``; with ``trials`` (``family="binomial"``)
     ``y ~ Binomial(trials, expit(a + x @ b))``; with ``family="poisson"``
     ``y ~ Poisson(exposure * exp(a + x @ b))``.
@@ -647,6 +655,8 @@ def unpooled_model(
 ) -> pm.Model:
     """Build the unpooled model: an independent intercept ``a[h]`` for every level.
 
+    Introduced in ``notebooks/00_why_hierarchical.ipynb``.
+
     ``y ~ Normal(a[h] + x @ b, sigma)`` with each ``a[h]`` drawn independently from its prior,
     so a level learns only from its own rows; ``family`` and ``trials``/``exposure`` change
     the likelihood as in :func:`pooled_model`.
@@ -717,6 +727,8 @@ def onehot_model(
 ) -> pm.Model:
     """Build the unpooled model written as a regression on one-hot columns.
 
+    Introduced in ``notebooks/02_unpooled_intercepts.ipynb``.
+
     The level column becomes one 0/1 column per level (no separate intercept), and
     ``y ~ Normal(onehot @ a + x @ b, sigma)``. With the same priors this is exactly
     :func:`unpooled_model`, so the two posteriors agree.
@@ -775,6 +787,8 @@ def partial_pooling_model(
     priors: Mapping[str, object] | None = None,
 ) -> pm.Model:
     """Build the partially pooled model: intercepts drawn from a common population.
+
+    Introduced in ``notebooks/00_why_hierarchical.ipynb``.
 
     ``a[h] ~ Normal(w, tau)``: ``tau`` is ``group_sd`` when given (the thread's
     ``Normal(w, 1)`` is ``group_sd=1``) and learned otherwise. The non-centred form (default)
@@ -874,7 +888,8 @@ def model_spec(model: pm.Model) -> ModelSpec:
     """Return what a builder of this module recorded about the model it built.
 
     :func:`population_mean` and :func:`companion.predict.predict` read it to know the
-    family, the columns and the group dim. Introduced in ``notebooks/09_your_data.ipynb``.
+    family, the columns and the group dim; both are introduced in
+    ``notebooks/09_your_data.ipynb``.
 
     Parameters
     ----------

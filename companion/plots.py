@@ -57,6 +57,8 @@ def plot_shrinkage(
 ) -> Axes:
     """Draw each group's estimate moving from unpooled to partially pooled.
 
+    Introduced in ``notebooks/03_partial_pooling.ipynb``.
+
     One row per group, in table order (the first at the top): an open circle at the
     unpooled posterior mean and a filled one at the partially pooled mean, each with a bar
     of plus or minus one posterior sd when the table has them, an arrow between them, and a
@@ -281,6 +283,8 @@ def plot_pooling_comparison(
 def tree_order(idata: xr.DataTree, *, hierarchy: Sequence[str]) -> list[tuple[str, str]]:
     """List the groups of the levels of a nested fit, each parent before its children.
 
+    Not called in the notebooks; :mod:`companion.plots` uses it.
+
     Parameters
     ----------
     idata : xarray.DataTree
@@ -349,6 +353,8 @@ def plot_nested_forest(
     ax: Axes | None = None,
 ) -> Axes:
     """Draw every group's probability of heads, level by level, in tree order.
+
+    Introduced in ``notebooks/04_nested_coin_mints.ipynb``.
 
     One row per group: the posterior mean of ``invlogit(<level>_logit)`` and its ``ci_prob``
     interval, coloured by level, its label (the last part of a path label) set to the right
@@ -436,6 +442,8 @@ def plot_variance_shares(
 ) -> Axes:
     """Draw the share of the coins' log-odds variance that each level explains.
 
+    Introduced in ``notebooks/04_nested_coin_mints.ipynb``.
+
     The dot is the posterior mean of each share, the bar its interval.
 
     Parameters
@@ -489,6 +497,8 @@ def plot_funnel(
     ax: Axes | None = None,
 ) -> Axes:
     """Scatter one group effect against the log of its level's spread, marking divergences.
+
+    Introduced in ``notebooks/05_sampling_geometry.ipynb``.
 
     In a centred hierarchy with little data per group, the effect is squeezed as the spread
     shrinks: the draws form a funnel whose neck the sampler cannot enter, and divergent

@@ -91,8 +91,9 @@ def population_draws(
     group carries the population's spread on top of the uncertainty about the population's
     mean and spread. With ``corr``, a group has several correlated effects (an intercept and
     a slope, say): ``z`` is then a multivariate normal with that correlation matrix.
-    Introduced in ``notebooks/04_nested_coin_mints.ipynb``; the correlated form in
-    ``notebooks/10_varying_slopes.ipynb``.
+    Used by :func:`companion.coins.predict_new` (introduced in
+    ``notebooks/04_nested_coin_mints.ipynb``) and, correlated, by
+    :func:`companion.radon.predict_log_radon` (``notebooks/10_varying_slopes.ipynb``).
 
     Parameters
     ----------

@@ -92,6 +92,8 @@ PRIORS: dict[str, float] = {"coef_sd": 5.0, "scale_sd": 1.0, "lkj_eta": 2.0}
 def radon_from_raw(srrs2: str | Path, cty: str | Path) -> pd.DataFrame:
     r"""Build the Minnesota table from the raw survey files, as Gelman and Hill do.
 
+    Not called in the notebooks; :mod:`companion.radon` uses it.
+
     The steps follow the book's set-up code: keep the rows of ``srrs2.dat`` with state
     ``MN``; ``log_radon = log(activity)``, with readings of 0 set to 0.1 pCi/L first; the
     county's five-digit FIPS code is ``1000 * stfips + cntyfips``; its uranium is the
@@ -167,6 +169,8 @@ def _csv_text(table: pd.DataFrame) -> str:
 
 def load_radon(path: str | Path = "radon.csv") -> pd.DataFrame:
     """Load and check the Minnesota radon table (``data/radon.csv``).
+
+    Introduced in ``notebooks/10_varying_slopes.ipynb``.
 
     Parameters
     ----------
@@ -245,6 +249,8 @@ def load_radon(path: str | Path = "radon.csv") -> pd.DataFrame:
 def county_table(radon: pd.DataFrame) -> pd.DataFrame:
     """Summarise the houses by county: count, share on the first floor, uranium, mean log radon.
 
+    Introduced in ``notebooks/10_varying_slopes.ipynb``.
+
     Parameters
     ----------
     radon : pandas.DataFrame
@@ -275,6 +281,8 @@ def county_table(radon: pd.DataFrame) -> pd.DataFrame:
 
 def check_county_labels(labels: Sequence[str], known: Sequence[str]) -> None:
     """Raise if a county label is not one of the model's counties.
+
+    Not called in the notebooks; :mod:`companion.radon` uses it.
 
     Parameters
     ----------
@@ -316,6 +324,8 @@ def _coords(radon: pd.DataFrame) -> tuple[dict[str, object], np.ndarray]:
 
 def varying_intercept_model(radon: pd.DataFrame, *, uranium: bool = False) -> pm.Model:
     """Varying intercepts by county with the floor predictor, optionally uranium at county level.
+
+    Introduced in ``notebooks/10_varying_slopes.ipynb``.
 
     ``log_radon ~ Normal(alpha[county] + beta floor, sigma_y)``, with, non-centred,
     ``alpha = alpha_bar + sigma_alpha z`` (or, with ``uranium=True``,
@@ -363,6 +373,8 @@ def varying_intercept_model(radon: pd.DataFrame, *, uranium: bool = False) -> pm
 
 def varying_slopes_model(radon: pd.DataFrame) -> pm.Model:
     """Correlated varying intercepts and floor slopes by county, uranium on the intercepts.
+
+    Introduced in ``notebooks/10_varying_slopes.ipynb``.
 
     ``log_radon ~ Normal(alpha[county] + beta[county] floor, sigma_y)`` with
     ``(alpha_j, beta_j) ~ MvNormal((gamma_0 + gamma_1 u_j, beta_bar), Sigma)``, written
@@ -426,6 +438,8 @@ def predict_log_radon(
     random_seed: int,
 ) -> xr.DataArray:
     """Draw the log radon of one new house, in a known county or in a new one.
+
+    Introduced in ``notebooks/10_varying_slopes.ipynb``.
 
     Works on the posterior of :func:`varying_slopes_model` (variables ``alpha``, ``beta``,
     ``gamma``, ``beta_bar``, ``sigma_effect``, ``rho``, ``sigma_y``). In a known county the

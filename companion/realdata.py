@@ -61,6 +61,8 @@ def recover_successes(
 ) -> pd.Series:
     """Recover the whole number of successes behind a published, rounded rate.
 
+    Not called in the notebooks; :mod:`companion.realdata` uses it.
+
     A table that prints averages to ``decimals`` places and has fewer than
     ``10 ** decimals`` trials per row pins down the number of successes: it is the only
     whole ``k`` with ``round(k / n, decimals) == rate``. A row where no such ``k`` exists
@@ -124,6 +126,8 @@ def recover_successes(
 def load_efron_morris(path: str | Path = "efron_morris_1975.csv") -> pd.DataFrame:
     """Load Efron and Morris's (1975) 18 batters: first 45 at-bats and the rest of 1970.
 
+    Introduced in ``notebooks/07_real_data.ipynb``.
+
     Validates the schema, that players are unique and hits do not exceed at-bats, that each
     printed average is the hits over the at-bats rounded to three decimals, and that each
     rest-of-season average is a whole number of hits over the remaining at-bats. The
@@ -176,6 +180,8 @@ def load_efron_morris(path: str | Path = "efron_morris_1975.csv") -> pd.DataFram
 class JamesStein:
     """The James-Stein estimate of a set of rates, as Efron and Morris (1975) computed it.
 
+    Returned by :func:`james_stein`; introduced in ``notebooks/07_real_data.ipynb``.
+
     Attributes
     ----------
     estimates : pandas.Series
@@ -194,6 +200,8 @@ class JamesStein:
 
 def james_stein(rates: pd.Series, *, trials: int) -> JamesStein:
     """Shrink raw rates towards their mean with the James-Stein rule.
+
+    Introduced in ``notebooks/07_real_data.ipynb``.
 
     ``z = ybar + c (y - ybar)`` with ``c = 1 - (k - 3) sigma2 / sum((y - ybar) ** 2)`` and
     the binomial variance ``sigma2 = ybar (1 - ybar) / trials``, for ``k`` groups that each
@@ -246,6 +254,8 @@ def rate_draws(
 ) -> xr.DataArray:
     """Posterior draws of each group's rate, ``logit^-1`` of a log-odds intercept.
 
+    Introduced in ``notebooks/07_real_data.ipynb``.
+
     Parameters
     ----------
     idata : xarray.DataTree
@@ -287,6 +297,8 @@ def rate_draws(
 
 def predict_rates(rates: xr.DataArray, trials: pd.Series, *, random_seed: int) -> xr.DataArray:
     """Draw the rate each group will show in its next ``trials`` trials.
+
+    Introduced in ``notebooks/07_real_data.ipynb``.
 
     For every posterior draw of a group's rate ``p``, draws ``Binomial(n, p) / n``: the
     prediction carries both the uncertainty about ``p`` and the luck of ``n`` new trials.
@@ -335,6 +347,8 @@ def predict_rates(rates: xr.DataArray, trials: pd.Series, *, random_seed: int) -
 def heldout_log_score(rates: xr.DataArray, successes: pd.Series, trials: pd.Series) -> pd.Series:
     """Log predictive density of held-out successes, one value per group.
 
+    Introduced in ``notebooks/07_real_data.ipynb``.
+
     ``log mean_s Binomial(k | n, p_s)`` over the posterior draws ``p_s`` of each group's
     rate: the held-out counterpart of the ELPD that LOO estimates. Higher is better; sum
     over groups for a model's total.
@@ -374,6 +388,8 @@ def heldout_log_score(rates: xr.DataArray, successes: pd.Series, trials: pd.Seri
 
 def trials_to_match(rate: float | np.ndarray, sd: float | np.ndarray) -> float | np.ndarray:
     """Trials a group needs on its own (no pooling) to estimate its rate with a given sd.
+
+    Introduced in ``notebooks/07_real_data.ipynb``.
 
     A rate estimated from ``n`` trials has sd about ``sqrt(p (1 - p) / n)``, so reaching
     ``sd`` takes ``p (1 - p) / sd ** 2`` trials: the binomial version of

@@ -97,6 +97,8 @@ def validate_sales(
 ) -> pd.DataFrame:
     """Check a table of weekly sales: columns, counts, one attribute value per product, no gaps.
 
+    Not called in the notebooks; :mod:`companion.retail` uses it.
+
     Parameters
     ----------
     data : pandas.DataFrame
@@ -220,6 +222,8 @@ def split_holdout(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split sales into the weeks a model learns from and the final block it is scored on.
 
+    Introduced in ``notebooks/06_retail_demand.ipynb``.
+
     Parameters
     ----------
     data : pandas.DataFrame
@@ -267,6 +271,8 @@ def product_table(
 ) -> pd.DataFrame:
     """One row per product: its attributes, weeks of history and mean weekly sales.
 
+    Introduced in ``notebooks/06_retail_demand.ipynb``.
+
     Parameters
     ----------
     data : pandas.DataFrame
@@ -301,6 +307,8 @@ def product_table(
 
 def negative_binomial_logp(value: object, mu: object, alpha: object) -> object:
     """Log-probability of the negative binomial with mean ``mu`` and shape ``alpha``.
+
+    Not called in the notebooks; :mod:`companion.retail` uses it.
 
     ``log p(y) = lgamma(y + alpha) - lgamma(alpha) - lgamma(y + 1)
     + alpha log(alpha / (mu + alpha)) + y log(mu / (mu + alpha))``: the same numbers as
@@ -426,6 +434,8 @@ def no_pooling_model(
 ) -> pm.Model:
     """Build the no-pooling model: each product's demand learnt from its own weeks only.
 
+    Introduced in ``notebooks/06_retail_demand.ipynb``.
+
     ``sales[p, t] ~ NegativeBinomial(exp(log_demand[p]), alpha)`` with
     ``log_demand[p] ~ Normal(0, 3)`` independently: a product with one week of history has
     one week of evidence and nothing else. Only the dispersion ``alpha`` is common, as the
@@ -481,6 +491,8 @@ def attribute_model(
     group_sd: float = 1.0,
 ) -> pm.Model:
     """Build the thread's model: one log demand ``beta`` per level of one attribute.
+
+    Introduced in ``notebooks/06_retail_demand.ipynb``.
 
     ``beta_mu ~ Normal(0, 1)``, ``beta[c] ~ Normal(beta_mu, group_sd)`` and
     ``sales ~ NegativeBinomial(exp(beta[colour]), alpha)``: every product of a colour shares
@@ -538,6 +550,8 @@ def crossed_model(
     centre_weeks: int = 8,
 ) -> pm.Model:
     """Build the crossed-attribute model: colour + brand + category + product on log demand.
+
+    Introduced in ``notebooks/06_retail_demand.ipynb``.
 
     ``log_demand[p] ~ Normal(intercept + colour_effect[c] + brand_effect[b]
     + category_effect[k], product_sd)`` and
@@ -634,7 +648,8 @@ def crossed_model(
 def model_kind(model: pm.Model, *, product: str = "product") -> tuple[str, list[str]]:
     """Name the builder of this module a model came from, and the attribute dims it uses.
 
-    Introduced in ``notebooks/06_retail_demand.ipynb``.
+    Not called in the notebooks; :func:`companion.forecast.predict_sales` uses it
+    (``notebooks/06_retail_demand.ipynb``).
 
     Parameters
     ----------

@@ -48,6 +48,8 @@ __all__ = [
 class LevelTruth:
     """True parameters of ``y = a[level] + b * x + noise``.
 
+    Returned by :func:`simulate_levels`; introduced in ``notebooks/00_why_hierarchical.ipynb``.
+
     Attributes
     ----------
     a : pandas.Series
@@ -74,6 +76,8 @@ class LevelTruth:
 
 def allocate_rows(n_rows: int, shares: Sequence[float]) -> np.ndarray:
     """Split ``n_rows`` rows into groups whose sizes follow ``shares`` as closely as integers can.
+
+    Not called in the notebooks; :mod:`companion.simulate` uses it.
 
     Uses the largest-remainder rule and gives every group at least one row.
 
@@ -160,6 +164,8 @@ def simulate_levels(
 ) -> tuple[pd.DataFrame, LevelTruth]:
     """Simulate ``y = a[level] + b * x + noise`` with imbalanced levels.
 
+    Introduced in ``notebooks/00_why_hierarchical.ipynb``.
+
     The intercepts are drawn as ``a[h] ~ Normal(w, tau)``, the predictor as
     ``x ~ Normal(0, 1)`` and the noise as ``Normal(0, sigma)``. By default the three levels
     ``h1``, ``h2``, ``h3`` hold 1%, 29% and 70% of the rows, as in the forum thread.
@@ -221,6 +227,9 @@ def simulate_long_tail(
 ) -> tuple[pd.DataFrame, LevelTruth]:
     """Simulate the same regression with many levels whose sizes follow a long tail.
 
+    It makes ``data/levels_long_tail.csv`` (:func:`companion.data.load_long_tail`), a data set
+    for a learner's own exploration; no notebook calls it.
+
     Level ``k`` (counting from 1) gets a share proportional to ``k ** -exponent``, so a few
     levels hold most rows and many hold only a handful.
 
@@ -272,6 +281,8 @@ DEFAULT_LEVEL_SD: dict[str, float] = {"region": 0.15, "factory": 0.2, "line": 0.
 class CoinTruth:
     """True parameters behind a :func:`simulate_coins` table.
 
+    Returned by :func:`simulate_coins`; introduced in ``notebooks/04_nested_coin_mints.ipynb``.
+
     Attributes
     ----------
     mu : float
@@ -313,6 +324,8 @@ def simulate_coins(
     random_seed: int = 0,
 ) -> tuple[pd.DataFrame, CoinTruth]:
     """Simulate coin flips from a nested mint: regions, factories, assembly lines, coins.
+
+    Introduced in ``notebooks/04_nested_coin_mints.ipynb``.
 
     Each level adds a normal deviation to the log-odds of heads: ``region ~ Normal(mu,
     sigma_region)``, ``factory ~ Normal(region, sigma_factory)``, ``line ~ Normal(factory,
@@ -449,6 +462,8 @@ RETAIL_ATTRIBUTES: tuple[str, ...] = ("colour", "brand", "category")
 class RetailTruth:
     """True parameters behind :func:`simulate_retail`.
 
+    Returned by :func:`simulate_retail`; introduced in ``notebooks/06_retail_demand.ipynb``.
+
     Attributes
     ----------
     intercept : float
@@ -490,6 +505,8 @@ def simulate_retail(
     random_seed: int = 0,
 ) -> tuple[pd.DataFrame, RetailTruth]:
     """Simulate weekly unit sales of a catalogue of products with colour, brand and category.
+
+    Introduced in ``notebooks/06_retail_demand.ipynb``.
 
     Each product ``p`` has a constant expected demand
     ``log mu[p] = intercept + colour[c] + brand[b] + category[k] + price_band[q] + product[p]``,
@@ -619,6 +636,8 @@ def simulate_retail(
 @dataclass(frozen=True)
 class Scenario:
     """A simulated world: ``groups`` groups of ``rows`` rows each.
+
+    The worlds of ``notebooks/08_is_it_worth_it.ipynb``.
 
     Rows follow ``y = a[group] + b x + Normal(0, sigma)``. The intercepts sit at evenly
     spaced quantiles of ``Normal(w, tau)``, so that their spread is exactly ``tau`` in every

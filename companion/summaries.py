@@ -45,6 +45,8 @@ def _draws(data: xr.DataTree | xr.DataArray, var_name: str | None) -> xr.DataArr
 def stack_draws(draws: xr.DataArray) -> xr.DataArray:
     """Stack the sample dims of draws into one ``sample`` dim, placed last.
 
+    Not called in the notebooks; :mod:`companion.forecast`, :mod:`companion.realdata` use it.
+
     Parameters
     ----------
     draws : xarray.DataArray
@@ -81,6 +83,8 @@ def interval_table(
     ci_prob: float = 0.9,
 ) -> pd.DataFrame:
     """Posterior mean, sd and equal-tailed interval, one row per coordinate.
+
+    Introduced in ``notebooks/00_why_hierarchical.ipynb``.
 
     The interval is ArviZ's ``az.eti`` (the central ``ci_prob`` of the draws).
 
@@ -149,6 +153,8 @@ def group_sizes(
 ) -> pd.Series:
     """Rows (or the sum of a weight, such as trials) per group, from the data a builder stores.
 
+    Not called in the notebooks; :mod:`companion.summaries` uses it.
+
     Counts the ``{group}_idx`` codes of the fit's ``constant_data``; with ``weights``, sums
     that data variable per group instead (the trials of a binomial outcome measure how much
     data a group has better than its rows do).
@@ -205,6 +211,8 @@ def shrinkage_summary(
     weights: str | None = None,
 ) -> pd.DataFrame:
     """Each group's unpooled and partially pooled estimate, smallest group first.
+
+    Introduced in ``notebooks/03_partial_pooling.ipynb``.
 
     Parameters
     ----------

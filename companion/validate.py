@@ -44,6 +44,9 @@ def check_positive_column(
 ) -> None:
     """Refuse a column with a value at or below zero, naming the first such row and value.
 
+    Not called in the notebooks; the builders check their ``sigma=`` and ``exposure=`` columns
+    with it (``notebooks/09_your_data.ipynb``).
+
     Parameters
     ----------
     frame : pandas.DataFrame
@@ -66,8 +69,6 @@ def check_positive_column(
     Traceback (most recent call last):
     ...
     ValueError: data: column 'hours' (exposure) must be positive, found 0.0 at row 1
-
-    Introduced in ``notebooks/09_your_data.ipynb``.
     """
     bad = (frame[column] <= 0).to_numpy()
     if bad.any():
@@ -82,6 +83,9 @@ def check_positive_column(
 
 def as_list(names: str | Iterable[str]) -> list[str]:
     """Return one column name or several as a list of names.
+
+    Not called in the notebooks; :mod:`companion.exact`, :mod:`companion.models`,
+    :mod:`companion.retail` use it.
 
     Parameters
     ----------
@@ -112,6 +116,9 @@ def _first_bad(values: pd.Series, mask: np.ndarray) -> tuple[object, object]:
 
 def check_positive(value: object, *, name: str, allow_none: bool = False) -> object:
     """Raise unless ``value`` is a positive finite number (or an array of them).
+
+    Not called in the notebooks; :mod:`companion.exact`, :mod:`companion.explore`,
+    :mod:`companion.fit`, :mod:`companion.models`, :mod:`companion.simulate` use it.
 
     Parameters
     ----------
@@ -157,6 +164,9 @@ def check_positive(value: object, *, name: str, allow_none: bool = False) -> obj
 def check_probability(value: float, *, name: str = "ci_prob") -> float:
     """Raise unless ``value`` is a probability strictly between 0 and 1.
 
+    Not called in the notebooks; :mod:`companion.compare`, :mod:`companion.exact`,
+    :mod:`companion.summaries` use it.
+
     Parameters
     ----------
     value : float
@@ -194,6 +204,8 @@ def check_probability(value: float, *, name: str = "ci_prob") -> float:
 
 def require_columns(data: pd.DataFrame, columns: Iterable[str], *, source: str = "data") -> None:
     """Raise if a column is missing from a table.
+
+    Not called in the notebooks; :mod:`companion.coins` uses it.
 
     Parameters
     ----------
@@ -236,6 +248,10 @@ def validate_frame(
     source: str = "data",
 ) -> pd.DataFrame:
     """Check columns, types, missing values and level labels of a data frame.
+
+    Not called in the notebooks; :mod:`companion.coins`, :mod:`companion.data`,
+    :mod:`companion.exact`, :mod:`companion.forecast`, :mod:`companion.models`,
+    :mod:`companion.predict`, :mod:`companion.radon`, :mod:`companion.retail` use it.
 
     Parameters
     ----------
@@ -362,6 +378,8 @@ def check_levels(
 ) -> None:
     """Raise if a value is not one of the known level labels.
 
+    Not called in the notebooks; :mod:`companion.validate` uses it.
+
     Labels compare with their type: the integer ``71`` is a level of ``[1, ..., 71]``, the
     text ``'71'`` is not.
 
@@ -420,6 +438,8 @@ def check_successes(
 ) -> None:
     """Raise if a row has more successes than trials.
 
+    Not called in the notebooks; :mod:`companion.coins`, :mod:`companion.models` use it.
+
     Parameters
     ----------
     data : pandas.DataFrame
@@ -466,6 +486,8 @@ def check_counts(
 ) -> None:
     """Check a table of successes out of trials: one row per group, successes <= trials.
 
+    Not called in the notebooks; :mod:`companion.data`, :mod:`companion.realdata` use it.
+
     Parameters
     ----------
     data : pandas.DataFrame
@@ -505,6 +527,8 @@ def check_counts(
 
 def group_column(data: pd.DataFrame, group: str, *, source: str = "data") -> pd.Series:
     """Return a group column's labels: numbers stay numbers, anything else becomes text.
+
+    Not called in the notebooks; :mod:`companion.exact`, :mod:`companion.models` use it.
 
     Parameters
     ----------
@@ -550,6 +574,8 @@ def group_column(data: pd.DataFrame, group: str, *, source: str = "data") -> pd.
 def group_levels(data: pd.DataFrame, group: str) -> pd.Index:
     """Return the sorted level labels of a group column, as the builders use them for coords.
 
+    Introduced in ``notebooks/01_pooled_intercept.ipynb``.
+
     Integer labels stay integers and sort as numbers; text labels sort as text.
 
     Parameters
@@ -583,6 +609,8 @@ def encode_levels(
     source: str = "data",
 ) -> np.ndarray:
     """Turn level labels into integer codes of ``levels``, refusing unknown labels.
+
+    Introduced in ``notebooks/01_pooled_intercept.ipynb``.
 
     Compiled indexing does not check bounds, so a code outside a model's coords would read
     garbage silently; every index that reaches a model goes through this check first.

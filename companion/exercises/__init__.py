@@ -50,6 +50,9 @@ NONE_ANSWER = (
 class AnswerError(ValueError):
     """A learner's answer that a checker cannot read, such as text where a number is due.
 
+    Part of the machinery behind :func:`companion.exercises.check`, which every notebook's exercises
+    call.
+
     :func:`check` turns it into a hint on the answer's form; every other exception raised
     inside a checker is a fault of the checker and reaches the caller.
 
@@ -63,6 +66,9 @@ class AnswerError(ValueError):
 @dataclass(frozen=True)
 class Feedback:
     """The answer of a checker.
+
+    Part of the machinery behind :func:`companion.exercises.check`, which every notebook's exercises
+    call.
 
     Attributes
     ----------
@@ -93,6 +99,9 @@ class Feedback:
 def is_missing(answer: object) -> bool:
     """Whether an answer still holds a placeholder (``...`` or ``None``).
 
+    Part of the machinery behind :func:`companion.exercises.check`, which every notebook's exercises
+    call.
+
     Parameters
     ----------
     answer : object
@@ -113,6 +122,9 @@ def is_missing(answer: object) -> bool:
 
 def as_number(answer: object) -> float:
     """Read an answer as a finite number, for checkers of numeric answers.
+
+    Part of the machinery behind :func:`companion.exercises.check`, which every notebook's exercises
+    call.
 
     Parameters
     ----------
@@ -152,6 +164,9 @@ _REGISTRY: dict[str, Checker] = {}
 def register(key: str) -> Callable[[Checker], Checker]:
     """Register a checker function under ``key`` (used by the ``chNN`` modules).
 
+    Part of the machinery behind :func:`companion.exercises.check`, which every notebook's exercises
+    call.
+
     The checker takes the learner's answer and returns ``(correct, message)``.
 
     Parameters
@@ -176,6 +191,9 @@ def register(key: str) -> Callable[[Checker], Checker]:
 
 def unregister(key: str) -> None:
     """Remove the checker registered under ``key`` (for tests that register a scratch checker).
+
+    Part of the machinery behind :func:`companion.exercises.check`, which every notebook's exercises
+    call.
 
     Parameters
     ----------
@@ -209,6 +227,9 @@ def _load_all() -> None:
 def available() -> list[str]:
     """List the exercises that have a checker.
 
+    Part of the machinery behind :func:`companion.exercises.check`, which every notebook's exercises
+    call.
+
     Returns
     -------
     list of str
@@ -220,6 +241,8 @@ def available() -> list[str]:
 
 def check(key: str, answer: object) -> Feedback:
     """Check an answer to an exercise and say why it passes or what to look at.
+
+    Introduced in ``notebooks/00_why_hierarchical.ipynb``.
 
     Parameters
     ----------
