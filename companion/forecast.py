@@ -2,28 +2,30 @@
 
 - :func:`predict_sales` draws weekly sales for any product and week from a fitted model of
   :mod:`companion.retail`, including products the model has never seen (from their
-  attributes, with a fresh draw of the product's own deviation from the population);
+  attributes, with a fresh draw of the product's own deviation from the population, by
+  :func:`companion.predict.population_draws`);
 - :func:`forecast_table` summarises draws as a tidy data frame (median, 50% and 90%
   intervals), with the observed sales and their CRPS when given;
 - :func:`crps` and :func:`interval_coverage` score forecasts on held-out weeks; the fan chart
   of a forecast table is :func:`companion.plots.plot_forecast_fan`.
 
-Every label in a forecast request is checked against the fitted model's coords before any
-index reaches the model: compiled indexing does not check bounds, so an unchecked code would
-silently read another product's numbers. Introduced in ``notebooks/06_retail_demand.ipynb``.
+The draws are computed from the posterior with NumPy (nothing is compiled). Every label in a
+forecast request is checked against the fitted model's coords before it becomes an index: an
+unknown label encoded as ``-1`` would silently read the last product's numbers, and compiled
+indexing (in a model) does not check bounds at all. Introduced in
+``notebooks/06_retail_demand.ipynb``.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 import pymc as pm
-import pytensor.tensor as pt
 import xarray as xr
 
+from companion.predict import population_draws
 from companion.retail import model_kind
 from companion.summaries import SAMPLE_DIMS, stack_draws
 from companion.validate import encode_levels, validate_frame
@@ -34,11 +36,6 @@ __all__ = [
     "interval_coverage",
     "predict_sales",
 ]
-
-#: PyTensor mode of the function that draws forecasts: it is compiled once per call and run
-#: once per posterior draw on vectors, where compiling with the default (Numba) mode costs
-#: seconds and saves nothing measurable.
-_PREDICT_COMPILE = {"mode": "FAST_COMPILE"}
 
 
 def _check_codes(codes: np.ndarray, size: int, name: str) -> np.ndarray:
@@ -106,12 +103,17 @@ def predict_sales(
 ) -> xr.DataArray:
     """Draw weekly sales for each row of a forecast request, from a fitted demand model.
 
-    The fitted model is copied and extended with new variables: ``pm.Data`` holding the
-    request's validated codes, over a ``forecast`` dim (one entry per request row) and, for
-    products the model has not seen, a ``new_product`` dim with a fresh
-    ``new_product_offset ~ Normal(0, 1)`` scaled by the fitted ``product_sd``: a new product
-    is drawn from the population of products with its attributes. Known products keep their
-    posterior. The fitted model itself is left unchanged.
+    Computed from the posterior with NumPy, one forecast per posterior draw and request row;
+    nothing is compiled and the fitted model is left unchanged (it is read only for its coords
+    and codes). A known product's log demand is its posterior ``log_demand`` (``beta`` of its
+    attribute level for :func:`~companion.retail.attribute_model`). A product the model has
+    not seen gets, per posterior draw, ``intercept`` plus its attributes' ``{attribute}_effect``
+    plus ``product_sd * z`` with a fresh ``z ~ Normal(0, 1)``
+    (:func:`companion.predict.population_draws`): it is drawn from the population of products
+    with its attributes. The sales are then drawn from ``NegativeBinomial(mu, alpha)``, with
+    ``mu = exp(log demand)`` and ``alpha`` as in ``pm.NegativeBinomial``, as a gamma-Poisson
+    mixture: ``rate ~ Gamma(shape=alpha, scale=mu / alpha)``, ``sales ~ Poisson(rate)``.
+    Introduced in ``notebooks/06_retail_demand.ipynb``.
 
     Parameters
     ----------
@@ -124,7 +126,8 @@ def predict_sales(
         One row per product and week to forecast: the product column, the week column and
         the attribute columns the model uses (extra columns are ignored).
     random_seed : int
-        Seed of the predictive draws.
+        Seed of the predictive draws: one generator made from it draws the new products'
+        deviations and the sales, so one seed gives one forecast.
     product, week : str
         Column names, as given to the builder.
 
@@ -177,49 +180,64 @@ def predict_sales(
         codes, unseen = _product_codes(
             frame, model, kind=kind, product=product, attributes=attributes
         )
-    extended = copy.copy(model)
-    with extended:
-        extended.add_coord("forecast", np.arange(len(frame)))
-        if kind == "attribute":
-            idx = pm.Data("forecast_idx", codes, dims="forecast")
-            log_demand = extended["beta"][idx]
-        else:
-            table = extended["log_demand"]
-            if unseen:
-                new = (frame[product].isin(unseen)).to_numpy()
-                first = pd.DataFrame(frame.loc[new]).drop_duplicates(product).set_index(product)
-                first = first.loc[unseen]
-                extended.add_coord("new_product", unseen)
-                new_log_demand = extended["intercept"]
-                for a in attributes:
-                    new_codes = encode_levels(
-                        first[a], model.coords[a], column=a, source="prediction request"
-                    )
-                    new_idx = pm.Data(f"new_product_{a}_idx", new_codes, dims="new_product")
-                    new_log_demand = new_log_demand + extended[f"{a}_effect"][new_idx]
-                offset = pm.Normal("new_product_offset", 0.0, 1.0, dims="new_product")
-                new_log_demand = new_log_demand + extended[f"{product}_sd"] * offset
-                table = pt.concatenate([table, new_log_demand])
-            idx = pm.Data("forecast_idx", codes, dims="forecast")
-            log_demand = table[idx]
-        pm.NegativeBinomial(
-            "forecast_sales", mu=pm.math.exp(log_demand), alpha=extended["alpha"], dims="forecast"
-        )
-        predictive = pm.sample_posterior_predictive(
-            idata,
-            var_names=["forecast_sales"],
-            predictions=True,
-            random_seed=random_seed,
-            progressbar=False,
-            compile_kwargs=_PREDICT_COMPILE,
-        )
-    draws = predictive.predictions["forecast_sales"]
-    return draws.assign_coords(
-        {
+    post = idata.posterior
+    rng = np.random.default_rng(random_seed)
+    if kind == "attribute":
+        table = post["beta"].transpose(*SAMPLE_DIMS, attributes[0]).to_numpy()
+    else:
+        table = post["log_demand"].transpose(*SAMPLE_DIMS, product).to_numpy()
+        if unseen:
+            labels = frame[product].astype(str)
+            rows = np.array([np.flatnonzero(labels == label)[0] for label in unseen])
+            new = _new_log_demand(post, rows, unseen, attribute_codes, product, rng)
+            table = np.concatenate([table, new], axis=-1)
+    mu = np.exp(table[..., codes])
+    alpha = post["alpha"].transpose(*SAMPLE_DIMS).to_numpy()[..., None]
+    # NegativeBinomial(mu, alpha) as a gamma-Poisson mixture: the Poisson rate of each week
+    # is Gamma(shape alpha, mean mu); the sales have mean mu and variance mu + mu**2 / alpha.
+    sales = rng.poisson(rng.gamma(alpha, mu / alpha))
+    coords = {
+        d: post[d].to_numpy() if d in post.coords else np.arange(post.sizes[d]) for d in SAMPLE_DIMS
+    }
+    return xr.DataArray(
+        sales,
+        dims=(*SAMPLE_DIMS, "forecast"),
+        coords={
+            **coords,
+            "forecast": np.arange(len(frame)),
             product: ("forecast", frame[product].astype(str).to_numpy()),
             week: ("forecast", frame[week].to_numpy()),
-        }
+        },
+        name="forecast_sales",
     )
+
+
+def _new_log_demand(
+    post: xr.Dataset,
+    rows: np.ndarray,
+    unseen: list[str],
+    attribute_codes: dict[str, np.ndarray],
+    product: str,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Log demand of new products, ``(chain, draw, new product)``, from the population.
+
+    The intercept, plus the product's own deviation drawn by
+    :func:`companion.predict.population_draws` with the fitted ``{product}_sd``, plus each
+    attribute's effect at the level of the new product (read at its first request row,
+    ``rows``; the codes were checked against the model's coords).
+    """
+    log_demand = population_draws(
+        post["intercept"],
+        sd=post[f"{product}_sd"],
+        labels=unseen,
+        dim="new_product",
+        random_seed=rng,
+    )
+    for a, codes in attribute_codes.items():
+        level = xr.DataArray(codes[rows], dims="new_product")
+        log_demand = log_demand + post[f"{a}_effect"].isel({a: level}).drop_vars(a, errors="ignore")
+    return log_demand.transpose(*SAMPLE_DIMS, "new_product").to_numpy()
 
 
 def _stacked(draws: xr.DataArray | np.ndarray) -> np.ndarray:
@@ -241,6 +259,8 @@ def crps(draws: xr.DataArray | np.ndarray, observed: Sequence[float] | np.ndarra
     ``CRPS = E|X - y| - E|X - X'| / 2`` with ``X, X'`` independent predictive draws: a proper
     score, in the units of the outcome, that rewards forecasts both sharp and calibrated. It
     equals the mean absolute error when the forecast is a single number.
+
+    Not called in the notebooks; :func:`forecast_table` uses it for its ``crps`` column.
 
     Parameters
     ----------
@@ -290,7 +310,7 @@ def forecast_table(
 
     Intervals are equal-tailed and use quantiles that are themselves possible counts
     (``method="inverted_cdf"``); an observation covered by an interval lies within its two
-    ends, ends included.
+    ends, ends included. Introduced in ``notebooks/06_retail_demand.ipynb``.
 
     Parameters
     ----------
@@ -360,6 +380,8 @@ def interval_coverage(
     table: pd.DataFrame, *, ci_prob: float = 0.9, outcome: str = "sales"
 ) -> float:
     """Share of rows whose observed value lies within the ``ci_prob`` interval, ends included.
+
+    Introduced in ``notebooks/06_retail_demand.ipynb``.
 
     Parameters
     ----------

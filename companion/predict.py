@@ -16,7 +16,8 @@ population's mean plus its spread times a fresh standard normal (correlated norm
 group has several effects). :func:`predict` and :func:`new_group_intercept` use it for the
 builders' models, :func:`companion.coins.predict_new` for a new coin, line or factory and
 :func:`companion.radon.predict_log_radon` for a new county's intercept and floor effect.
-(:func:`companion.forecast.predict_sales` still draws its new products itself.)
+:func:`companion.forecast.predict_sales` draws a new product's deviation from its attributes
+with it too.
 
 Introduced in ``notebooks/09_your_data.ipynb``.
 """

@@ -290,3 +290,56 @@ def test_the_reference_reader_sees_private_and_late_imports(source, expected):
         )
     else:
         assert expected in refs
+
+
+def _public_definitions():
+    """``(module, name, docstring)`` of every public function and class a module defines."""
+    for module, path in _modules(PACKAGE).items():
+        tree = ast.parse(path.read_text())
+        exported = set()
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+            ):
+                exported = set(ast.literal_eval(node.value))
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in exported:
+                yield module, node.name, ast.get_docstring(node) or ""
+
+
+def _notebook_code(path: Path) -> str:
+    import nbformat
+
+    cells = nbformat.read(path, as_version=4).cells
+    return "\n".join(c.source for c in cells if c.cell_type == "code")
+
+
+def test_every_public_function_names_the_notebook_that_introduces_it():
+    import re
+
+    notebooks = {p.name: p for p in (ROOT / "notebooks").glob("*.ipynb")}
+    unnamed, wrong = [], []
+    for module, name, doc in _public_definitions():
+        cited = re.findall(r"notebooks/(\d\d_\w+\.ipynb)", doc)
+        said = ("not called in the notebooks", "no notebook", "machinery behind")
+        if not cited and not any(phrase in doc.lower() for phrase in said):
+            unnamed.append(f"{module}.{name}")
+        for notebook in cited:
+            if notebook not in notebooks:
+                wrong.append(f"{module}.{name}: no notebook {notebook}")
+    assert unnamed == [], f"docstrings that name no notebook: {unnamed}"
+    assert wrong == [], wrong
+
+
+def test_a_function_introduced_in_a_notebook_is_used_there():
+    import re
+
+    unused = []
+    for module, name, doc in _public_definitions():
+        match = re.search(r"Introduced in ``notebooks/(\d\d_\w+\.ipynb)``", doc)
+        if match is None:
+            continue
+        code = _notebook_code(ROOT / "teacher" / match.group(1))
+        if not re.search(rf"\b{name}\b", code):
+            unused.append(f"{module}.{name} ({match.group(1)})")
+    assert unused == [], f"introduced in a notebook that does not call it: {unused}"
