@@ -586,6 +586,19 @@ def _simulate_groups(seed, *, family):
     return table, kwargs, {"w": w, "tau": tau, "a": a}
 
 
+# Each family's form and draws, from 24 fits of the eight data sets (sampler seeds 0, 100, 200).
+# Poisson: a group holds a median of 32 failures (2 to 258), so most intercepts are pinned by
+# their data and the centred form suits: at 0.99 and 2,000 draws all 24 fits were healthy,
+# min bulk ESS 1,579 (non-centred: min bulk ESS 150 to 316 of 2,000 draws). Known sds:
+# shrinkage factors of 0.08 to 0.35, in between; the centred form diverged in 1 of 24 fits
+# even at 0.99, the non-centred one never, but it mixes w and tau slowly (min bulk ESS 254 to
+# 558 of 2,000 draws): at 4,000 draws per chain, 24 of 24 healthy, min bulk ESS 923.
+RECOVERY_FORMS = {  # family -> (centered, sampler settings)
+    "normal": (False, {"draws": 4000, "target_accept": 0.95}),
+    "poisson": (True, {"draws": 2000, "target_accept": 0.99}),
+}
+
+
 @pytest.mark.sampling
 @pytest.mark.parametrize("family", ["normal", "poisson"])
 def test_known_sd_and_poisson_builders_recover_the_truth(family):
@@ -593,16 +606,17 @@ def test_known_sd_and_poisson_builders_recover_the_truth(family):
 
     The eight data sets have the same groups and rows, so the model is compiled once.
     """
+    centered, settings = RECOVERY_FORMS[family]
     simulated = [_simulate_groups(seed, family=family) for seed in range(8)]
     built = {
-        str(seed): {family: models.partial_pooling_model(table, **kwargs)}
+        str(seed): {family: models.partial_pooling_model(table, centered=centered, **kwargs)}
         for seed, (table, kwargs, _) in enumerate(simulated)
     }
-    fits = compare.fit_datasets(built, random_seed=0, draws=500, tune=500, target_accept=0.95)
+    fits = compare.fit_datasets(built, random_seed=0, **settings)
     misses, covered, total = {"w": 0, "tau": 0}, 0, 0
     for seed, (_, _, truth) in enumerate(simulated):
         idata = fits[str(seed)][family]
-        assert fit.diagnose(idata, min_ess_bulk=200).divergences == 0
+        fit.check_health(idata)
         post = idata.posterior
         for name in ("w", "tau"):
             low, high = post[name].quantile([0.025, 0.975]).to_numpy()
