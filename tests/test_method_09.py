@@ -11,10 +11,13 @@ seeds 0 to 79 were healthy (r-hat at most 1.007, bulk ESS at least 1,087). The c
 diverged in 10 of 100 fits (seeds 0 to 49), where the spread of the hospitals nears zero.
 """
 
+import warnings
+
+import arviz as az
 import nutpie
 import pytest
 
-from companion import data, fit, models, summaries
+from companion import compare, data, fit, models, summaries
 
 SEEDS = range(8)
 OPERATIONS = (47, 470)
@@ -71,3 +74,41 @@ def test_a_with_470_operations_moves_less_but_more_than_half_a_unit(fits, random
     (small_move, small_share), (big_move, big_share) = map(_move_of_a, tables)
     assert 0.5 < big_move < small_move
     assert big_share < small_share
+
+
+@pytest.fixture(scope="module")
+def psis_by_seed(fits, refit):
+    """seed -> az.compare of the three models on the surgical data, as notebook 09 builds it."""
+    frames, sampled = fits
+    frame = frames[47]
+    built = {name: build(frame, group="hospital", **COLUMNS) for name, build in MODELS.items()}
+    built["pooled"] = models.pooled_model(frame, **COLUMNS)
+    pooled = nutpie.compile_pymc_model(built["pooled"])
+    comparisons = {}
+    for seed in SEEDS:
+        idata = {name: sampled[name, seed, 47] for name in MODELS}
+        idata["pooled"] = refit(pooled, {}, random_seed=seed, draws=2000, target_accept=0.95)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Estimated shape parameter of Pareto")
+            for name, model in built.items():
+                compare.log_likelihood(idata[name], model)
+            psis = {name: az.loo(idata[name], pointwise=True) for name in built}
+            high_k = {name: int((psis[name].pareto_k > 0.7).sum()) for name in built}
+            comparisons[seed] = (az.compare(psis, round_to="none"), high_k)
+    return comparisons
+
+
+@pytest.mark.sampling
+@pytest.mark.parametrize("random_seed", SEEDS)
+def test_psis_loo_puts_unpooled_level_with_partial_and_flags_it(psis_by_seed, random_seed):
+    # Notebook 09, section 4: PSIS-LOO cannot rank the unpooled and partial models, and its
+    # Pareto k say so; pooled comes last.
+    comparison, high_k = psis_by_seed[random_seed]
+    assert comparison.index[-1] == "pooled"
+    gap = abs(comparison.loc["unpooled", "elpd"] - comparison.loc["partial", "elpd"])
+    dse = comparison.loc[["unpooled", "partial"], "dse"].max()
+    assert gap < 2 and gap < dse
+    # Seeds 0-7: gaps 0.22 to 1.63, dse 2.19 to 2.72; Pareto k above 0.7 for 9-12 of the
+    # unpooled model's 12 hospitals, 6-10 of the partial model's, 0 of the pooled model's
+    # (1 on seed 5).
+    assert high_k["pooled"] <= 1 and high_k["partial"] >= 3 and high_k["unpooled"] >= 7
