@@ -24,6 +24,8 @@ OPERATIONS = (47, 470)
 COLUMNS = {"outcome": "deaths", "trials": "operations", "predictors": ()}
 MODELS = {"unpooled": models.unpooled_model, "partial": models.partial_pooling_model}
 DRAWS = {"unpooled": 2000, "partial": 6000}  # per chain; see the module docstring
+#: target_accept as in notebook 09: raised for the partial model only (its funnel).
+TARGET = {"unpooled": None, "partial": 0.95}
 
 
 def _surgical(operations):
@@ -46,7 +48,7 @@ def fits(refit):
                     {"trials": frame["operations"].to_numpy()},
                     random_seed=seed,
                     draws=DRAWS[name],
-                    target_accept=0.95,
+                    target_accept=TARGET[name],
                 )
     return frames, sampled
 
@@ -87,7 +89,7 @@ def psis_by_seed(fits, refit):
     comparisons = {}
     for seed in SEEDS:
         idata = {name: sampled[name, seed, 47] for name in MODELS}
-        idata["pooled"] = refit(pooled, {}, random_seed=seed, draws=2000, target_accept=0.95)
+        idata["pooled"] = refit(pooled, {}, random_seed=seed, draws=2000)
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Estimated shape parameter of Pareto")
             for name, model in built.items():
@@ -108,7 +110,7 @@ def test_psis_loo_puts_unpooled_level_with_partial_and_flags_it(psis_by_seed, ra
     gap = abs(comparison.loc["unpooled", "elpd"] - comparison.loc["partial", "elpd"])
     dse = comparison.loc[["unpooled", "partial"], "dse"].max()
     assert gap < 2 and gap < dse
-    # Seeds 0-7: gaps 0.22 to 1.63, dse 2.19 to 2.72; Pareto k above 0.7 for 9-12 of the
-    # unpooled model's 12 hospitals, 6-10 of the partial model's, 0 of the pooled model's
-    # (1 on seed 5).
+    # Seeds 0-7: gaps 0.02 to 1.01, dse 2.27 to 2.71; Pareto k above 0.7 for 8-11 of the
+    # unpooled model's 12 hospitals, 6-10 of the partial model's, none of the pooled model's
+    # (one at 0.95 for all three models, on seed 5).
     assert high_k["pooled"] <= 1 and high_k["partial"] >= 3 and high_k["unpooled"] >= 7
