@@ -51,7 +51,7 @@ POOLINGS = ("pooled", "unpooled", "partial")
 def tau_grid(n_points: int = 2000) -> np.ndarray:
     """Return the evenly spaced grid of ``tau`` on which a learned spread is integrated.
 
-    Not called in the notebooks; :mod:`companion.crossval` uses it.
+    Introduced in ``notebooks/08_is_it_worth_it.ipynb``; :mod:`companion.crossval` uses it too.
 
     From 0.001 to five prior sds of ``tau`` (``PRIORS["tau_sd"]``), where the prior's
     density is negligible.
@@ -192,8 +192,8 @@ def linear_system(
     The pooled, unpooled and partially pooled intercept models of :mod:`companion.models`
     (with the noise known and, for partial pooling, the spread fixed at ``group_sd``) written
     as a design matrix and a prior, so that :func:`linear_gaussian_posterior` or any exact
-    computation can use them. Not called in the notebooks; :mod:`companion.crossval`'s exact
-    leave-one-out (``notebooks/08_is_it_worth_it.ipynb``) uses it.
+    computation can use them. Introduced in ``notebooks/08_is_it_worth_it.ipynb``;
+    :mod:`companion.crossval`'s exact leave-one-out uses it too.
 
     Parameters
     ----------
