@@ -17,26 +17,26 @@ Layer 0, checks
 Layer 1, data
     simulate
         Seeded simulators with known truth: levels, coins, retail, the comparison worlds
-        (``notebooks/01_pooled_intercept.ipynb``).
+        (``notebooks/00_why_hierarchical.ipynb``).
     data
         Validated CSV loading, the shared tables, and the command that regenerates the
-        simulated files (``notebooks/01_pooled_intercept.ipynb``).
+        simulated files (``notebooks/00_why_hierarchical.ipynb``).
 
 Layer 2, models and their results
     models
         Builders of pooled, unpooled, one-hot and partially pooled ``pm.Model`` objects
-        (``notebooks/01_pooled_intercept.ipynb``).
+        (``notebooks/00_why_hierarchical.ipynb``).
     fit
         Sampling with the course defaults, one compiled model sampled on several data sets,
-        and the health check (``notebooks/01_pooled_intercept.ipynb``).
+        and the health check (``notebooks/00_why_hierarchical.ipynb``).
     exact
         Exact posteriors and leave-one-out densities of the normal models, to cross-check the
-        sampler (``notebooks/03_partial_pooling.ipynb``).
+        sampler (``notebooks/00_why_hierarchical.ipynb``).
     summaries
         Numbers from a fit: the one interval table (``az.eti``), stacked draws, group sizes,
-        shrinkage (``notebooks/01_pooled_intercept.ipynb``).
+        shrinkage (``notebooks/00_why_hierarchical.ipynb``).
     graphs
-        Model graphs drawn as mermaid diagrams (``notebooks/03_partial_pooling.ipynb``).
+        Model graphs drawn as mermaid diagrams (``notebooks/01_pooled_intercept.ipynb``).
     predict
         One prediction path for new rows and new groups, labels checked against the coords;
         the one way a new group is drawn from the fitted population
@@ -63,14 +63,15 @@ Layer 3, chapter case studies
         (``notebooks/07_real_data.ipynb``).
     compare
         Model comparison: PSIS-LOO, squared error and coverage per model
-        (``notebooks/08_is_it_worth_it.ipynb``).
+        (``notebooks/07_real_data.ipynb``).
     crossval
         Leave-one-group-out cross-validation, exact and by refitting
-        (``notebooks/09_your_data.ipynb``).
+        (``notebooks/08_is_it_worth_it.ipynb``).
     radon
         The Minnesota radon data of Gelman and Hill (``notebooks/10_varying_slopes.ipynb``).
     exercises
-        Checkers of the notebooks' exercises (every notebook).
+        Checkers of the notebooks' exercises, every notebook from
+        ``notebooks/00_why_hierarchical.ipynb`` on.
 
 Where a helper lives: a check used by two modules lives in ``validate``; a simulator in
 ``simulate``; a table used by one chapter, with its loader and its checks, in that chapter's

@@ -15,7 +15,7 @@
 - :func:`fit_datasets`: the same for several data sets with the same groups (simulated
   worlds, say), compiling each model once and sampling it on every data set.
 
-Introduced in ``notebooks/08_is_it_worth_it.ipynb`` (and used in
+Introduced in ``notebooks/07_real_data.ipynb`` (and used in
 ``notebooks/07_real_data.ipynb``).
 """
 

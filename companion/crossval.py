@@ -16,7 +16,7 @@ k), so the models are refitted:
   known, the leave-one-group-out predictive density in closed form, so that claims about it
   can be checked on many seeds without sampling.
 
-Introduced in ``notebooks/09_your_data.ipynb`` (:func:`exact_group_loo` in
+Introduced in ``notebooks/08_is_it_worth_it.ipynb`` (:func:`exact_group_loo` in
 ``notebooks/08_is_it_worth_it.ipynb``).
 """
 

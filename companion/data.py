@@ -11,7 +11,7 @@ byte for byte the same on every machine::
     python -m companion.data regenerate         # rewrite the simulated CSVs
     python -m companion.data regenerate --check  # fail if a file differs from its seed
 
-Introduced in ``notebooks/01_pooled_intercept.ipynb``.
+Introduced in ``notebooks/00_why_hierarchical.ipynb``.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ integrated on a grid (:func:`tau_grid`). :func:`exact_loo` gives the exact leave
 predictive density of each row under the pooled, unpooled and partially pooled models.
 
 ``group_sd=None`` means "learned", as in :mod:`companion.models`; a function that needs a fixed
-spread says so when given ``None``. Introduced in ``notebooks/03_partial_pooling.ipynb``.
+spread says so when given ``None``. Introduced in ``notebooks/00_why_hierarchical.ipynb``.
 """
 
 from __future__ import annotations

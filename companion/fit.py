@@ -2,7 +2,7 @@
 
 nutpie, PyMC's default sampler, prints no warning about divergences, r-hat or effective
 sample size, so every fit in the course is checked explicitly with :func:`diagnose` or
-:func:`check_health`. Introduced in ``notebooks/01_pooled_intercept.ipynb``.
+:func:`check_health`. Introduced in ``notebooks/00_why_hierarchical.ipynb``.
 """
 
 from __future__ import annotations

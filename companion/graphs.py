@@ -11,7 +11,7 @@ for each operation it meets (on a first run, tens of seconds for a model with an
 :func:`model_mermaid` evaluates those shapes with PyTensor's Python implementations instead,
 which give the same shapes in a fraction of a second.
 
-Introduced in ``notebooks/03_partial_pooling.ipynb``.
+Introduced in ``notebooks/01_pooled_intercept.ipynb``.
 """
 
 from __future__ import annotations

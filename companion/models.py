@@ -31,7 +31,7 @@ is still valid, but the prior then shapes the answer. :func:`population_mean` re
 fitted population on the outcome's scale (mean beside median), and
 :func:`companion.predict.predict` predicts new rows and new groups, checking labels.
 
-Introduced in ``notebooks/01_pooled_intercept.ipynb``.
+Introduced in ``notebooks/00_why_hierarchical.ipynb``.
 """
 
 from __future__ import annotations

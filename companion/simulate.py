@@ -11,7 +11,7 @@ that it recovers the truth:
 - :func:`simulate_scenario`: the worlds of :data:`SCENARIOS`, where pooling choices are
   compared (notebook 08).
 
-Introduced in ``notebooks/01_pooled_intercept.ipynb``.
+Introduced in ``notebooks/00_why_hierarchical.ipynb``.
 """
 
 from __future__ import annotations

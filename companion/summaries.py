@@ -5,7 +5,7 @@ ArviZ's equal-tailed interval (``az.eti``); every computation that needs the dra
 sample goes through :func:`stack_draws`. Both know the sample dims once, as
 :data:`SAMPLE_DIMS`. :func:`group_sizes` reads how much data each group has from a fit, and
 :func:`shrinkage_summary` puts an unpooled and a partially pooled fit side by side, the table
-:func:`companion.plots.plot_shrinkage` draws. Introduced in ``notebooks/01_pooled_intercept.ipynb``.
+:func:`companion.plots.plot_shrinkage` draws. Introduced in ``notebooks/00_why_hierarchical.ipynb``.
 """
 
 from __future__ import annotations

@@ -343,3 +343,21 @@ def test_a_function_introduced_in_a_notebook_is_used_there():
         if not re.search(rf"\b{name}\b", code):
             unused.append(f"{module}.{name} ({match.group(1)})")
     assert unused == [], f"introduced in a notebook that does not call it: {unused}"
+
+
+def test_the_package_map_names_the_notebook_of_each_modules_first_function():
+    import re
+
+    package_doc = ast.get_docstring(ast.parse((PACKAGE / "__init__.py").read_text())) or ""
+    first = {}
+    for module, _name, doc in _public_definitions():
+        match = re.search(r"Introduced in ``notebooks/(\d\d)_", doc)
+        if match:
+            first[module] = min(first.get(module, "99"), match.group(1))
+    wrong = []
+    for module, number in first.items():
+        entry = re.search(rf"\n    {module}\n((?:        .*\n)+)", package_doc + "\n")
+        cited = re.search(r"notebooks/(\d\d)_", entry.group(1)) if entry else None
+        if cited is None or cited.group(1) != number:
+            wrong.append(f"{module}: map says {cited and cited.group(1)}, first function {number}")
+    assert wrong == [], wrong
