@@ -102,7 +102,7 @@ def _labels(data: pd.DataFrame, column: str, source: str) -> pd.Series:
 def check_nesting(data: pd.DataFrame, hierarchy: Sequence[str], *, source: str = "data") -> None:
     """Raise if a group label sits under two different parents.
 
-    Not called in the notebooks; :mod:`companion.coins` uses it.
+    Not called in the notebooks; :func:`nesting_codes`, :func:`validate_coins` use it.
 
     Each level's labels must name one group: a ``line`` listed under two ``factory`` labels
     is ambiguous (two lines with the same name, or a typo?) and is refused.
@@ -200,7 +200,8 @@ def validate_coins(
 ) -> pd.DataFrame:
     """Check a table of binomial counts with nested group labels.
 
-    Not called in the notebooks; :mod:`companion.coins` uses it.
+    Not called in the notebooks; :func:`flat_model`, :func:`load_coins`, :func:`nested_model`
+    use it.
 
     Checks, in order: every column is present; counts are whole numbers >= 0 with no missing
     value; no row has more successes than trials; labels are not missing; the nesting is
@@ -294,7 +295,7 @@ def nesting_codes(
 ) -> tuple[dict[str, list[str]], dict[str, np.ndarray], np.ndarray]:
     """Coords of each level and the integer arrays that tie the levels together.
 
-    Not called in the notebooks; :mod:`companion.coins` uses it.
+    Not called in the notebooks; :func:`flat_model`, :func:`nested_model` use it.
 
     Parameters
     ----------

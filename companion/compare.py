@@ -309,7 +309,7 @@ def fit_datasets(
 def loo_table(idatas: Mapping[str, xr.DataTree], *, observed: str | None = None) -> pd.DataFrame:
     """PSIS-LOO of several fits, ranked, with their Pareto-k diagnostics.
 
-    Not called in the notebooks; :mod:`companion.compare` uses it.
+    Not called in the notebooks; :func:`compare_models` uses it.
 
     Parameters
     ----------

@@ -283,7 +283,7 @@ def plot_pooling_comparison(
 def tree_order(idata: xr.DataTree, *, hierarchy: Sequence[str]) -> list[tuple[str, str]]:
     """List the groups of the levels of a nested fit, each parent before its children.
 
-    Not called in the notebooks; :mod:`companion.plots` uses it.
+    Not called in the notebooks; :func:`plot_nested_forest` uses it.
 
     Parameters
     ----------

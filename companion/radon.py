@@ -92,7 +92,7 @@ PRIORS: dict[str, float] = {"coef_sd": 5.0, "scale_sd": 1.0, "lkj_eta": 2.0}
 def radon_from_raw(srrs2: str | Path, cty: str | Path) -> pd.DataFrame:
     r"""Build the Minnesota table from the raw survey files, as Gelman and Hill do.
 
-    Not called in the notebooks; :mod:`companion.radon` uses it.
+    Not called in the notebooks; ``python -m companion.radon rebuild`` uses it.
 
     The steps follow the book's set-up code: keep the rows of ``srrs2.dat`` with state
     ``MN``; ``log_radon = log(activity)``, with readings of 0 set to 0.1 pCi/L first; the
@@ -282,7 +282,7 @@ def county_table(radon: pd.DataFrame) -> pd.DataFrame:
 def check_county_labels(labels: Sequence[str], known: Sequence[str]) -> None:
     """Raise if a county label is not one of the model's counties.
 
-    Not called in the notebooks; :mod:`companion.radon` uses it.
+    Not called in the notebooks; :func:`predict_log_radon` uses it.
 
     Parameters
     ----------

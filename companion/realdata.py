@@ -61,7 +61,7 @@ def recover_successes(
 ) -> pd.Series:
     """Recover the whole number of successes behind a published, rounded rate.
 
-    Not called in the notebooks; :mod:`companion.realdata` uses it.
+    Not called in the notebooks; :func:`load_efron_morris` uses it.
 
     A table that prints averages to ``decimals`` places and has fewer than
     ``10 ** decimals`` trials per row pins down the number of successes: it is the only

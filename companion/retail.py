@@ -97,7 +97,8 @@ def validate_sales(
 ) -> pd.DataFrame:
     """Check a table of weekly sales: columns, counts, one attribute value per product, no gaps.
 
-    Not called in the notebooks; :mod:`companion.retail` uses it.
+    Not called in the notebooks; :func:`attribute_model`, :func:`crossed_model`,
+    :func:`load_retail`, :func:`no_pooling_model`, :func:`product_table` use it.
 
     Parameters
     ----------
@@ -308,7 +309,8 @@ def product_table(
 def negative_binomial_logp(value: object, mu: object, alpha: object) -> object:
     """Log-probability of the negative binomial with mean ``mu`` and shape ``alpha``.
 
-    Not called in the notebooks; :mod:`companion.retail` uses it.
+    Not called in the notebooks: the per-row form of the retail models' likelihood, which they
+    compute grouped by product (the tests compare the two).
 
     ``log p(y) = lgamma(y + alpha) - lgamma(alpha) - lgamma(y + 1)
     + alpha log(alpha / (mu + alpha)) + y log(mu / (mu + alpha))``: the same numbers as

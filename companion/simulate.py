@@ -77,7 +77,7 @@ class LevelTruth:
 def allocate_rows(n_rows: int, shares: Sequence[float]) -> np.ndarray:
     """Split ``n_rows`` rows into groups whose sizes follow ``shares`` as closely as integers can.
 
-    Not called in the notebooks; :mod:`companion.simulate` uses it.
+    Not called in the notebooks; :func:`simulate_levels`, :func:`simulate_long_tail` use it.
 
     Uses the largest-remainder rule and gives every group at least one row.
 

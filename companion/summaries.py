@@ -153,7 +153,7 @@ def group_sizes(
 ) -> pd.Series:
     """Rows (or the sum of a weight, such as trials) per group, from the data a builder stores.
 
-    Not called in the notebooks; :mod:`companion.summaries` uses it.
+    Not called in the notebooks; :func:`shrinkage_summary` uses it.
 
     Counts the ``{group}_idx`` codes of the fit's ``constant_data``; with ``weights``, sums
     that data variable per group instead (the trials of a binomial outcome measure how much

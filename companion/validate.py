@@ -378,7 +378,7 @@ def check_levels(
 ) -> None:
     """Raise if a value is not one of the known level labels.
 
-    Not called in the notebooks; :mod:`companion.validate` uses it.
+    Not called in the notebooks; :func:`encode_levels`, :func:`validate_frame` use it.
 
     Labels compare with their type: the integer ``71`` is a level of ``[1, ..., 71]``, the
     text ``'71'`` is not.
