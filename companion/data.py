@@ -280,7 +280,7 @@ SIMULATED: dict[str, Callable[[], pd.DataFrame]] = {
 def sha256(path: str | Path) -> str:
     """Return the SHA-256 hex digest of a file.
 
-    Not called in the notebooks; ``python -m companion.data regenerate --check`` uses it.
+    Not called in the notebooks; ``python -m companion.data regenerate`` prints it for each file.
 
     Parameters
     ----------
