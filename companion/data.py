@@ -52,8 +52,8 @@ def read_csv(
 ) -> pd.DataFrame:
     """Read a CSV (a name in ``data/`` or any path) and validate it.
 
-    Not called in the notebooks; :mod:`companion.coins`, :mod:`companion.radon`,
-    :mod:`companion.realdata`, :mod:`companion.retail` use it.
+    Introduced in ``notebooks/09_your_data.ipynb``; :mod:`companion.coins`,
+    :mod:`companion.radon`, :mod:`companion.realdata` and :mod:`companion.retail` use it too.
 
     Parameters
     ----------

@@ -418,9 +418,9 @@ def _warn_prior_tail(
         warnings.warn(
             f"the data sit far in the tail of {described}: the pooled estimate of {name!r} on "
             f"the {scale_name} scale is {estimate:.3g}, {distance:.1f} prior sds from its "
-            f"centre {centre:.3g}. The prior will pull the estimates; pass a prior centred "
-            f"nearer the data, e.g. priors={{{name!r}: pm.Normal.dist({estimate:.2g}, "
-            f"{scale:g})}}{hint}",
+            f"centre {centre:.3g}. The prior will pull the estimates; pass the prior you "
+            f"would state before seeing these data, on this scale: "
+            f"priors={{{name!r}: pm.Normal.dist(mu, sd)}}{hint}",
             PriorTailWarning,
             stacklevel=4,
         )

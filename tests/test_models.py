@@ -345,7 +345,8 @@ def test_prior_tail_warning_names_the_prior_and_the_fix():
     per_hour = PUMPS.assign(hours=PUMPS["hours"] * 1000)
     with pytest.warns(
         models.PriorTailWarning,
-        match=r"default prior 'w' ~ Normal\(0, 2.5\).*priors=\{'w': pm.Normal.dist\(-8.*thousands of hours",
+        match=r"default prior .w. ~ Normal\(0, 2.5\).*-8.45.*before seeing these data.*"
+        r"priors=\{.w.: pm.Normal.dist\(mu, sd\)\}.*thousands of hours",
     ):
         models.partial_pooling_model(per_hour, **COUNTS)
     with pytest.warns(models.PriorTailWarning, match=r"the prior you gave for 'a'"):
