@@ -17,6 +17,7 @@ import nutpie
 import pandas as pd
 import pymc as pm
 import xarray as xr
+from pymc.backends.arviz import patch_nutpie_idata
 
 from companion.validate import check_positive
 
@@ -44,6 +45,7 @@ def sample(
     chains: int = DEFAULTS["chains"],
     target_accept: float | None = None,
     nuts_sampler: str = "nutpie",
+    compiled_callback: bool = False,
     progressbar: bool = False,
     **kwargs: object,
 ) -> xr.DataTree:
@@ -67,6 +69,13 @@ def sample(
         Target acceptance rate of NUTS (raise it towards 0.99 to fight divergences).
     nuts_sampler : {"nutpie", "pymc"}
         Which NUTS implementation to use.
+    compiled_callback : bool, default False
+        With nutpie, how it calls the log-density. By default through Python functions around
+        PyTensor's numba code (nutpie's ``from_pyfunc``): seconds less to compile than nutpie's
+        own C callback, and a few tens of microseconds more per gradient. ``True`` compiles
+        the C callback, as ``pm.sample`` does: worth it for fits of hundreds of thousands of
+        gradients (long trajectories, many draws), as in exercise 05-2 of
+        ``notebooks/05_sampling_geometry.ipynb``. Both give the same draws.
     progressbar : bool, default False
         Show a progress bar (off by default, to keep notebook outputs light).
     **kwargs
@@ -86,6 +95,18 @@ def sample(
     >>> idata.posterior["mu"].shape
     (2, 200)
     """
+    if nuts_sampler == "nutpie" and not (compiled_callback or progressbar or kwargs):
+        compiled = _compile_python(model)
+        idata = sample_compiled(
+            compiled,
+            random_seed=random_seed,
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            target_accept=target_accept,
+        )
+        patch_nutpie_idata(idata, model, sampling_time=idata.posterior.attrs["sampling_time"])
+        return idata
     if target_accept is not None:
         kwargs["target_accept"] = target_accept
     return pm.sample(
@@ -98,6 +119,80 @@ def sample(
         progressbar=progressbar,
         quiet=True,
         **kwargs,
+    )
+
+
+def _compile_python(model: pm.Model) -> object:
+    """Compile ``model`` for nutpie as Python functions around PyTensor's numba code.
+
+    ``nutpie.compile_pymc_model`` wraps the numba log-density in a C callback, which numba
+    compiles again for every model (and, the first time in a process, after seconds of
+    warming up); nutpie never caches it. nutpie's ``from_pyfunc`` takes Python functions
+    instead: compiling skips the callback, and each gradient costs a few tens of
+    microseconds more. :func:`sample` uses this (one fit per compile); :func:`sample_datasets`
+    keeps the C callback, which pays off over many fits. The log-density, the gradient, the
+    initial points and the seed are nutpie's own, so the draws are those of ``pm.sample``.
+    """
+    from nutpie.compile_pymc import _make_functions, _prepare_dims_and_coords, _wrap_with_lock
+    from nutpie.compiled_pyfunc import from_pyfunc
+    from pymc.initial_point import make_initial_point_fn
+
+    start = make_initial_point_fn(
+        model=model,
+        jitter_rvs=set(model.free_RVs),
+        default_strategy="support_point",
+        return_transformed=True,
+    )
+    n_dim, _, logp_fn, expand_fn, initial_point, shape_info, renamed = _make_functions(
+        model,
+        mode="NUMBA",
+        compute_grad=True,
+        join_expanded=False,
+        pymc_initial_point_fn=_wrap_with_lock(start),
+        var_names=None,
+    )
+    logp_names = [var.name for var in logp_fn.get_shared()]
+    expand_names = [var.name for var in expand_fn.get_shared()]
+    shared = {}
+    for var in [*logp_fn.get_shared(), *expand_fn.get_shared()]:
+        shared[var.name] = np.asarray(var.get_value())
+    logp_jit, expand_jit = logp_fn.vm.jit_fn, expand_fn.vm.jit_fn
+    names, _, shapes = shape_info
+
+    def make_logp():
+        def logp(position, /, **data):  # data may hold a container named like anything
+            value, grad = logp_jit(position, *[data[name] for name in logp_names])
+            return float(value), np.asarray(grad, dtype="float64", order="C")
+
+        return logp
+
+    def make_expand(seed1, seed2, chain):
+        def expand(position, /, **data):
+            values = expand_jit(position, *[data[name] for name in expand_names])
+            return {
+                name: np.asarray(value, dtype="float64", order="C").reshape(shape)
+                for name, value, shape in zip(names, values, shapes, strict=True)
+            }
+
+        return expand
+
+    # numba compiles on the first call: here, so that sampling_time counts sampling only
+    origin = np.zeros(n_dim)
+    logp_jit(origin, *[shared[name] for name in logp_names])
+    expand_jit(origin, *[shared[name] for name in expand_names])
+    dims, coords = _prepare_dims_and_coords(model, shape_info, renamed)
+    return from_pyfunc(
+        ndim=n_dim,
+        make_logp_fn=make_logp,
+        make_expand_fn=make_expand,
+        make_initial_point_fn=initial_point,
+        expanded_dtypes=[np.dtype("float64")] * len(names),
+        expanded_shapes=shapes,
+        expanded_names=names,
+        shared_data=shared,
+        dims=dims,
+        coords=coords,
+        reparameterized_names=renamed,
     )
 
 
@@ -239,6 +334,7 @@ def sample_compiled(
         tune=tune,
         chains=chains,
         seed=seed,
+        save_warmup=False,
         progress_bar=False,
         **settings,
     )

@@ -1,9 +1,10 @@
 import numpy as np
+import pandas as pd
 import pymc as pm
 import pytest
 import xarray as xr
 
-from companion import fit
+from companion import fit, models
 
 
 def _funnel(n_groups=8):
@@ -146,3 +147,33 @@ def test_sample_compiled_gives_the_draws_of_sample_without_compiling_again():
     assert not np.array_equal(other.posterior["mu"], direct.posterior["mu"])
     moved = fit.sample_compiled(compiled, {"y": [9.0, 9.0]}, random_seed=11, draws=200, tune=200)
     assert float(moved.posterior["mu"].mean()) > 8
+
+
+@pytest.mark.sampling
+def test_sample_gives_the_draws_and_groups_of_pm_sample():
+    frame = pd.DataFrame(
+        {"g": ["a", "a", "b", "c"], "dose": [0.0, 1.0, 0.5, 2.0], "y": [0.3, 1.2, -0.4, 2.0]}
+    )
+    # predictors sit in pm.Data("x"): a data name may clash with any argument name
+    model = models.partial_pooling_model(frame, group="g", predictors=("dose",), outcome="y")
+    assert "x" in [var.name for var in model.data_vars]
+    ours = fit.sample(model, random_seed=3, draws=150, tune=150, target_accept=0.9)
+    theirs = pm.sample(
+        model=model,
+        draws=150,
+        tune=150,
+        chains=2,
+        random_seed=3,
+        nuts_sampler="nutpie",
+        target_accept=0.9,
+        progressbar=False,
+        quiet=True,
+    )
+    assert sorted(ours.children) == sorted(theirs.children)
+    for group in ("posterior", "observed_data", "constant_data"):
+        xr.testing.assert_identical(
+            ours[group].to_dataset().drop_attrs(), theirs[group].to_dataset().drop_attrs()
+        )
+    for stat in ("diverging", "depth", "step_size", "n_steps"):
+        np.testing.assert_array_equal(ours.sample_stats[stat], theirs.sample_stats[stat])
+    assert ours.posterior.attrs["sampling_time"] > 0
