@@ -21,13 +21,14 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/
 
-# Every test on a cold PyTensor compile cache, as a learner's first run sees it.
+# Every test on a cold PyTensor compile cache, as a learner's first run sees it. The notebooks,
+# the longest files, go first so that the two workers finish together.
 test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	PYTENSOR_FLAGS=base_compiledir=$$(mktemp -d) $(BIN)/python -m pytest -p no:cacheprovider \
 		-n 2 --dist loadfile --nbval-lax --nbval-current-env --durations=30 \
-		tests companion teacher
+		teacher tests companion
 
 # The learner notebooks in notebooks/, generated from teacher/ by nbgrader (tests/test_coursework.py
 # fails when they are stale).
