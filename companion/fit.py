@@ -4,10 +4,11 @@ nutpie, PyMC's default sampler, prints no warning about divergences, r-hat or ef
 sample size, so every fit in the course is checked explicitly with :func:`diagnose` or
 :func:`check_health`. Introduced in ``notebooks/00_why_hierarchical.ipynb``.
 
-Compiling, not sampling, is most of a small fit's time. :func:`sample` gives nutpie Python
+Compiling, not sampling, is most of a short fit's time. :func:`sample` gives nutpie Python
 functions around PyTensor's numba code rather than the C callback ``pm.sample`` compiles for
-each model (same draws, seconds less); :func:`sample_datasets` compiles the callback once for
-many fits.
+each model: the same draws, seconds less for a short fit, more for a long one (see its
+``compiled_callback`` and ``benchmarks/callback.py``). :func:`sample_datasets` compiles the
+callback once for many fits.
 """
 
 from __future__ import annotations
@@ -58,8 +59,8 @@ def sample(
 
     Introduced in ``notebooks/00_why_hierarchical.ipynb``.
 
-    nutpie (Rust NUTS) is the fastest correct sampler here; ``nuts_sampler="pymc"`` switches
-    to PyMC's own. Results are reproducible for a given ``random_seed``, on a cold or warm
+    nutpie (Rust NUTS) is the course's sampler; ``nuts_sampler="pymc"`` switches to PyMC's
+    own. Results are reproducible for a given ``random_seed``, on a cold or warm
     compile cache, because importing :mod:`companion` switches off fast-math.
 
     Parameters
@@ -75,14 +76,17 @@ def sample(
     nuts_sampler : {"nutpie", "pymc"}
         Which NUTS implementation to use.
     compiled_callback : bool, default False
-        With nutpie, how it calls the log-density. By default through Python functions around
-        PyTensor's numba code (nutpie's ``from_pyfunc``): seconds less to compile than nutpie's
-        own C callback, and a few tens of microseconds more per gradient. ``True`` compiles
-        the C callback, as ``pm.sample`` does: worth it for fits of hundreds of thousands of
-        gradients (long trajectories, many draws), as in exercise 05-2 of
-        ``notebooks/05_sampling_geometry.ipynb``. Both give the same draws.
+        With nutpie, how it calls the log-density. By default through a thin Python wrapper
+        around the same compiled numba code (nutpie's ``from_pyfunc``): 2 to 4.5 seconds less
+        before the first draw than with nutpie's own C callback, but 30 to 50 microseconds
+        more per gradient evaluation (``benchmarks/callback.py``, on a 2-core machine).
+        ``True`` compiles the C callback, as ``pm.sample`` does: worth it from about 50,000 to
+        100,000 gradient evaluations (long trajectories, many draws), as in exercise 05-2 of
+        ``notebooks/05_sampling_geometry.ipynb``. Both give the same draws
+        (``tests/test_fit.py``).
     progressbar : bool, default False
-        Show a progress bar (off by default, to keep notebook outputs light).
+        Show a progress bar (off by default, to keep notebook outputs light). ``True``, like
+        any ``kwargs``, samples through :func:`pymc.sample` (the C callback).
     **kwargs
         Passed on to :func:`pymc.sample`.
 
@@ -132,11 +136,12 @@ def _compile_python(model: pm.Model) -> object:
 
     ``nutpie.compile_pymc_model`` wraps the numba log-density in a C callback, which numba
     compiles again for every model (and, the first time in a process, after seconds of
-    warming up); nutpie never caches it. nutpie's ``from_pyfunc`` takes Python functions
-    instead: compiling skips the callback, and each gradient costs a few tens of
-    microseconds more. :func:`sample` uses this (one fit per compile); :func:`sample_datasets`
-    keeps the C callback, which pays off over many fits. The log-density, the gradient, the
-    initial points and the seed are nutpie's own, so the draws are those of ``pm.sample``.
+    warming up); numba cannot cache it. nutpie's ``from_pyfunc`` takes Python functions
+    instead: compiling skips the callback, and each gradient costs more (see
+    :func:`sample`'s ``compiled_callback``). :func:`sample` uses this (one fit per compile);
+    :func:`sample_datasets` keeps the C callback, which pays off over many fits. The
+    log-density, the gradient, the initial points and the seed are nutpie's own, so the draws
+    are those of ``pm.sample``.
     """
     from nutpie.compile_pymc import _make_functions, _prepare_dims_and_coords, _wrap_with_lock
     from nutpie.compiled_pyfunc import from_pyfunc
@@ -301,7 +306,8 @@ def sample_compiled(
     Parameters
     ----------
     compiled : nutpie compiled model
-        The result of ``nutpie.compile_pymc_model(model)``.
+        The result of ``nutpie.compile_pymc_model(model)`` (or of the Python-function
+        compile :func:`sample` uses).
     data : mapping of str to array-like, optional
         Container name -> new values; containers left out keep the model's values.
     random_seed : int
