@@ -165,7 +165,10 @@ def _compile_python(model: pm.Model) -> object:
     expand_names = [var.name for var in expand_fn.get_shared()]
     shared = {}
     for var in [*logp_fn.get_shared(), *expand_fn.get_shared()]:
-        shared[var.name] = np.asarray(var.get_value())
+        if var.name in shared and shared[var.name] is not var:
+            raise ValueError(f"two data containers of the model are named {var.name!r}")
+        shared[var.name] = var
+    shared = {name: np.asarray(var.get_value()) for name, var in shared.items()}
     logp_jit, expand_jit = logp_fn.vm.jit_fn, expand_fn.vm.jit_fn
     names, _, shapes = shape_info
 
