@@ -18,7 +18,9 @@ Per fit it prints the seconds before sampling (``setup``: building the functions
 the seconds of sampling, the gradient evaluations of the kept draws (tuning is not stored),
 the extra microseconds per kept-draw gradient of the Python path (an upper bound on the cost
 per gradient, since tuning's gradients are not counted), and whether both ways gave the same
-draws. From the repository root (about a minute)::
+draws. Last, it samples the surgical model with one chain and with two, each way: with the
+C callback the two chains run side by side, through Python they take turns (two chains take
+more than twice the time of one). From the repository root (about a minute)::
 
     .venv/bin/python benchmarks/callback.py
 """
@@ -78,6 +80,13 @@ def worker(way: str) -> dict[str, dict[str, float | int | str]]:
             "gradients": int(idata.sample_stats["n_steps"].sum()),
             "draws": digest.hexdigest()[:12],
         }
+    # One chain against two, sampling only, on the surgical model: side by side or in turns?
+    model = fits["surgical"][0]
+    for chains in (1, 2):
+        idata = fit.sample(
+            model, random_seed=2026, chains=chains, compiled_callback=way == "callback"
+        )
+        results["surgical"][f"sampling_{chains}_chains"] = idata.posterior.attrs["sampling_time"]
     return results
 
 
@@ -117,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
             )
         same &= c["draws"] == p["draws"]
     print(f"same draws both ways: {same}")
+    for way in ("callback", "python"):
+        one, two = (ways[way]["surgical"][f"sampling_{n}_chains"] for n in (1, 2))
+        print(f"surgical, {way}: two chains take {two / one:.1f}x the sampling time of one")
     return 0 if same else 1
 
 

@@ -78,8 +78,9 @@ def sample(
     compiled_callback : bool, default False
         With nutpie, how it calls the log-density. By default through a thin Python wrapper
         around the same compiled numba code (nutpie's ``from_pyfunc``): 2 to 4.5 seconds less
-        before the first draw than with nutpie's own C callback, but 30 to 50 microseconds
-        more per gradient evaluation (``benchmarks/callback.py``, on a 2-core machine).
+        before the first draw than with nutpie's own C callback, but 30 to 60 microseconds
+        more per gradient evaluation, and the chains take turns in Python instead of running
+        side by side (``benchmarks/callback.py``, on a 2-core machine).
         ``True`` compiles the C callback, as ``pm.sample`` does: worth it from about 50,000 to
         100,000 gradient evaluations (long trajectories, many draws), as in exercise 05-2 of
         ``notebooks/05_sampling_geometry.ipynb``. Both give the same draws
