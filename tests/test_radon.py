@@ -7,7 +7,9 @@ import warnings
 import numpy as np
 import pandas as pd
 import pymc as pm
+import pytensor.tensor as pt
 import pytest
+from scipy import stats
 
 from companion import radon as rd
 
@@ -240,8 +242,10 @@ def test_varying_slopes_model_structure(radon):
         rng = np.random.default_rng(3)
         point = {k: rng.normal(0, 0.5, np.shape(v)) for k, v in start.items()}
         alpha, beta, sds, rho = fn(point)
-    # the packed factor starts at the identity (log sds 0, correlation 0), PyMC's own default
-    np.testing.assert_array_equal(start["chol_cholesky-cov-packed__"], np.zeros(3))
+    # the sds and the correlation start at 1 and 0
+    np.testing.assert_array_equal(start["sigma_effect_log__"], np.zeros(2))
+    np.testing.assert_array_equal(start["rho_unit_logodds__"], 0.0)
+    assert -1 < rho < 1 and (sds > 0).all()
     # alpha, beta are the population mean plus L z, with L the Cholesky factor of the covariance
     cov = np.array([[sds[0] ** 2, rho * sds[0] * sds[1]], [rho * sds[0] * sds[1], sds[1] ** 2]])
     chol = np.linalg.cholesky(cov)
@@ -250,6 +254,37 @@ def test_varying_slopes_model_structure(radon):
     effect = point["z"] @ chol.T
     np.testing.assert_allclose(alpha, gamma[0] + gamma[1] * u + effect[:, 0])
     np.testing.assert_allclose(beta, beta_bar + effect[:, 1])
+
+
+def test_written_out_prior_is_lkj_cholesky_cov_for_two_effects():
+    # LKJCholeskyCov's density of the packed factor L = (s1, s2 rho, s2 sqrt(1 - rho^2)),
+    # times the Jacobian s2 / sqrt(1 - rho^2) of (s1, s2, rho) -> L, is the density of the
+    # written-out prior: HalfNormal sds, (rho + 1) / 2 ~ Beta(eta, eta).
+    eta, scale = rd.PRIORS["lkj_eta"], rd.PRIORS["scale_sd"]
+    packed = pm.LKJCholeskyCov.dist(
+        n=2, eta=eta, sd_dist=pm.HalfNormal.dist(scale, shape=2), compute_corr=False
+    )
+    value = pt.vector("value")
+    lkj_logp = pm.compile([value], pm.logp(packed, value), mode="FAST_COMPILE")
+    model = rd.varying_slopes_model(rd.load_radon())
+    sd_value, unit_value = pt.vector("sd"), pt.scalar("unit")
+    written = pm.compile(
+        [sd_value, unit_value],
+        pm.logp(model["sigma_effect"], sd_value).sum() + pm.logp(model["rho_unit"], unit_value),
+        mode="FAST_COMPILE",
+    )
+    rng = np.random.default_rng(4)
+    for _ in range(6):
+        sds, rho = rng.uniform(0.05, 3, size=2), rng.uniform(-0.97, 0.97)
+        lower = np.array([sds[0], sds[1] * rho, sds[1] * np.sqrt(1 - rho**2)])
+        lkj = lkj_logp(lower) + np.log(sds[1]) - 0.5 * np.log(1 - rho**2)
+        ours = written(sds, (rho + 1) / 2)
+        by_hand = stats.halfnorm.logpdf(sds, scale=scale).sum() + stats.beta.logpdf(
+            (rho + 1) / 2, eta, eta
+        )
+        # the Beta is on (rho + 1) / 2: as a density of rho it is halved
+        assert lkj == pytest.approx(ours - np.log(2), abs=1e-6)
+        assert ours == pytest.approx(by_hand, abs=1e-6)  # PyMC and SciPy differ by ~1e-8
 
 
 def test_published_standard_errors_belong_to_published_coefficients():
