@@ -32,10 +32,10 @@ import hashlib
 import json
 import os
 import platform
-import subprocess
 import sys
-import tempfile
 import time
+
+from fresh import run_fresh
 
 
 def worker(way: str) -> dict[str, dict[str, float | int | str]]:
@@ -90,18 +90,6 @@ def worker(way: str) -> dict[str, dict[str, float | int | str]]:
     return results
 
 
-def run(way: str) -> dict[str, dict[str, float | int | str]]:
-    """Run :func:`worker` in a fresh process on an empty PyTensor compile directory."""
-    with tempfile.TemporaryDirectory(prefix="callback-") as compiledir:
-        env = dict(os.environ, PYTENSOR_FLAGS=f"base_compiledir={compiledir}")
-        result = subprocess.run(
-            [sys.executable, __file__, "--worker", way], env=env, capture_output=True, text=True
-        )
-    if result.returncode != 0:
-        raise RuntimeError(result.stderr[-3000:])
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
 def main(argv: list[str] | None = None) -> int:
     """Time both ways, print the table; exit status 1 if the draws differ."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -110,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         print(json.dumps(worker(args.worker)))
         return 0
-    ways = {way: run(way) for way in ("callback", "python")}
+    ways = {way: run_fresh(__file__, "--worker", way) for way in ("callback", "python")}
     print(f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     header = "fit        way       setup s  sampling s  total s  gradients  extra us/gradient"
     print(header)

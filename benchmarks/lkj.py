@@ -21,11 +21,11 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
-import tempfile
 import time
 from typing import TYPE_CHECKING
+
+from fresh import run_fresh
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -91,18 +91,6 @@ def worker(form: str) -> dict[str, float | bool]:
     return result
 
 
-def run(form: str) -> dict[str, float | bool]:
-    """Run :func:`worker` in a fresh process on an empty PyTensor compile directory."""
-    with tempfile.TemporaryDirectory(prefix="lkj-") as compiledir:
-        env = dict(os.environ, PYTENSOR_FLAGS=f"base_compiledir={compiledir}")
-        result = subprocess.run(
-            [sys.executable, __file__, "--worker", form], env=env, capture_output=True, text=True
-        )
-    if result.returncode != 0:
-        raise RuntimeError(result.stderr[-3000:])
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
 def main(argv: list[str] | None = None) -> int:
     """Fit both forms, print the table; exit status 1 on an unhealthy fit or a disagreement."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -111,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         print(json.dumps(worker(args.worker)))
         return 0
-    forms = {form: run(form) for form in ("lkj", "written")}
+    forms = {form: run_fresh(__file__, "--worker", form) for form in ("lkj", "written")}
     print(f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print("form     fit s  sampling s  healthy  rho mean (sd)  slope sd mean (sd)")
     for form, r in forms.items():

@@ -29,13 +29,12 @@ import datetime
 import json
 import os
 import platform
-import subprocess
 import sys
-import tempfile
 import time
 from importlib.metadata import version
 
 import pandas as pd
+from fresh import run_fresh
 
 HEALTH = {"divergences": 0, "max_rhat": 1.01, "min_ess_bulk": 400}
 
@@ -106,24 +105,8 @@ def measure(n_products: int, *, draws: int, tune: int, seed: int) -> dict[str, o
 
 def _run_fresh(n_products: int, args: argparse.Namespace) -> dict[str, object]:
     """Run :func:`measure` in a new process with an empty compile directory."""
-    with tempfile.TemporaryDirectory(prefix="retail_scaling_") as compiledir:
-        env = {**os.environ, "PYTENSOR_FLAGS": f"base_compiledir={compiledir}"}
-        command = [
-            sys.executable,
-            __file__,
-            "--one",
-            str(n_products),
-            "--draws",
-            str(args.draws),
-            "--tune",
-            str(args.tune),
-            "--seed",
-            str(args.seed),
-        ]
-        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"{n_products} products failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    settings = ["--draws", str(args.draws), "--tune", str(args.tune), "--seed", str(args.seed)]
+    return run_fresh(__file__, "--one", str(n_products), *settings)
 
 
 def failures(table: pd.DataFrame, max_ratio: float) -> list[str]:
