@@ -77,10 +77,10 @@ def sample(
         Which NUTS implementation to use.
     compiled_callback : bool, default False
         With nutpie, how it calls the log-density. By default through a thin Python wrapper
-        around the same compiled numba code (nutpie's ``from_pyfunc``): 2 to 4.5 seconds less
-        before the first draw than with nutpie's own C callback, but 30 to 60 microseconds
+        around the same compiled numba code (nutpie's ``from_pyfunc``): 2 to 6 seconds less
+        before the first draw than with nutpie's own C callback, but 30 to 80 microseconds
         more per gradient evaluation, and the chains take turns in Python instead of running
-        side by side (``benchmarks/callback.py``, on a 2-core machine).
+        side by side (``benchmarks/callback.py``, runs on two days on a 2-core machine).
         ``True`` compiles the C callback, as ``pm.sample`` does: worth it from about 50,000 to
         100,000 gradient evaluations (long trajectories, many draws), as in exercise 05-2 of
         ``notebooks/05_sampling_geometry.ipynb``. Both give the same draws
