@@ -27,15 +27,11 @@ more than twice the time of one). From the repository root (about a minute)::
 
 from __future__ import annotations
 
-import argparse
 import hashlib
-import json
-import os
-import platform
 import sys
 import time
 
-from fresh import run_fresh
+from fresh import run_ways
 
 
 def worker(way: str) -> dict[str, dict[str, float | int | str]]:
@@ -92,14 +88,9 @@ def worker(way: str) -> dict[str, dict[str, float | int | str]]:
 
 def main(argv: list[str] | None = None) -> int:
     """Time both ways, print the table; exit status 1 if the draws differ."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--worker", choices=["python", "callback"], help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.worker:
-        print(json.dumps(worker(args.worker)))
+    ways = run_ways(__file__, worker, ("callback", "python"), argv, __doc__.splitlines()[0])
+    if ways is None:
         return 0
-    ways = {way: run_fresh(__file__, "--worker", way) for way in ("callback", "python")}
-    print(f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     header = "fit        way       setup s  sampling s  total s  gradients  extra us/gradient"
     print(header)
     same = True

@@ -8,11 +8,14 @@ standard output.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import platform
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable, Sequence
 from typing import Any
 
 
@@ -44,3 +47,46 @@ def run_fresh(script: str, *args: str) -> Any:
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run_ways(
+    script: str,
+    worker: Callable[[str], Any],
+    ways: Sequence[str],
+    argv: list[str] | None,
+    description: str,
+) -> dict[str, Any] | None:
+    """Time a benchmark's ways, each by ``worker`` in a fresh process, or be that process.
+
+    A benchmark script calls this from its ``main``. Run with ``--worker WAY`` (as
+    :func:`run_fresh` runs it), it prints ``worker(WAY)`` as JSON and returns ``None``: the
+    script then exits. Run without it, it runs every way in its own fresh process, prints the
+    machine, and returns way -> the worker's result, for the script to tabulate.
+
+    Parameters
+    ----------
+    script : str
+        Path of the benchmark script (its ``__file__``).
+    worker : callable
+        Measures one way and returns JSON-serialisable results.
+    ways : sequence of str
+        The ways to measure, in order.
+    argv : list of str, optional
+        The command line (``None``: ``sys.argv[1:]``).
+    description : str
+        The script's one-line description, for ``--help``.
+
+    Returns
+    -------
+    dict or None
+        Way -> the worker's result, or ``None`` in a worker process.
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--worker", choices=list(ways), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        print(json.dumps(worker(args.worker)))
+        return None
+    results = {way: run_fresh(script, "--worker", way) for way in ways}
+    print(f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    return results

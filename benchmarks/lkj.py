@@ -17,15 +17,11 @@ a posterior mean differs by more than 4 Monte Carlo standard errors. From the re
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import platform
 import sys
 import time
 from typing import TYPE_CHECKING
 
-from fresh import run_fresh
+from fresh import run_ways
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -93,14 +89,9 @@ def worker(form: str) -> dict[str, float | bool]:
 
 def main(argv: list[str] | None = None) -> int:
     """Fit both forms, print the table; exit status 1 on an unhealthy fit or a disagreement."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--worker", choices=["lkj", "written"], help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.worker:
-        print(json.dumps(worker(args.worker)))
+    forms = run_ways(__file__, worker, ("lkj", "written"), argv, __doc__.splitlines()[0])
+    if forms is None:
         return 0
-    forms = {form: run_fresh(__file__, "--worker", form) for form in ("lkj", "written")}
-    print(f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print("form     fit s  sampling s  healthy  rho mean (sd)  slope sd mean (sd)")
     for form, r in forms.items():
         print(
