@@ -21,7 +21,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pymc as pm
-import pytensor.tensor as pt
 import xarray as xr
 
 from companion.data import DATA_DIR
@@ -418,7 +417,7 @@ def varying_slopes_model(radon: pd.DataFrame) -> pm.Model:
         rho = pm.Deterministic("rho", 2 * pm.Beta("rho_unit", eta, eta) - 1)
         z = pm.Normal("z", 0, 1, dims=("county", "effect"))
         intercept_effect = sd[0] * z[:, 0]
-        slope_effect = sd[1] * (rho * z[:, 0] + pt.sqrt(1 - rho**2) * z[:, 1])
+        slope_effect = sd[1] * (rho * z[:, 0] + pm.math.sqrt(1 - rho**2) * z[:, 1])
         alpha = pm.Deterministic("alpha", gamma[0] + gamma[1] * u + intercept_effect, dims="county")
         beta = pm.Deterministic("beta", beta_bar + slope_effect, dims="county")
         sigma_y = pm.HalfNormal("sigma_y", PRIORS["scale_sd"])
