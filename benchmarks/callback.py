@@ -19,8 +19,10 @@ the seconds of sampling, the gradient evaluations of the kept draws (tuning is n
 the extra microseconds per kept-draw gradient of the Python path (an upper bound on the cost
 per gradient, since tuning's gradients are not counted), and whether both ways gave the same
 draws. Last, it samples the surgical model with one chain and with two, each way: with the
-C callback the two chains run side by side, through Python they take turns (two chains take
-more than twice the time of one). From the repository root (about a minute)::
+C callback the two chains run side by side; through Python, which holds the interpreter's lock,
+they run one after the other (two chains take about twice the time of one; side by side they
+took about three times, waiting for each other's turn). From the repository root (about a
+minute)::
 
     .venv/bin/python benchmarks/callback.py
 """
@@ -76,7 +78,7 @@ def worker(way: str) -> dict[str, dict[str, float | int | str]]:
             "gradients": int(idata.sample_stats["n_steps"].sum()),
             "draws": digest.hexdigest()[:12],
         }
-    # One chain against two, sampling only, on the surgical model: side by side or in turns?
+    # One chain against two, sampling only, on the surgical model: side by side or one by one?
     model = fits["surgical"][0]
     for chains in (1, 2):
         idata = fit.sample(

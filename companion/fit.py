@@ -23,6 +23,7 @@ import nutpie
 import pandas as pd
 import pymc as pm
 import xarray as xr
+from nutpie.compiled_pyfunc import PyFuncModel
 from pymc.backends.arviz import patch_nutpie_idata
 
 from companion.validate import check_positive
@@ -79,8 +80,9 @@ def sample(
         With nutpie, how it calls the log-density. By default through a thin Python wrapper
         around the same compiled numba code (nutpie's ``from_pyfunc``): 2 to 6 seconds less
         before the first draw than with nutpie's own C callback, but 30 to 80 microseconds
-        more per gradient evaluation, and the chains take turns in Python instead of running
-        side by side (``benchmarks/callback.py``, runs on two days on a 2-core machine).
+        more per gradient evaluation (``benchmarks/callback.py``, runs on several days on a
+        2-core machine). Python functions hold the interpreter's lock, so on this path the
+        chains run one after the other (:func:`sample_compiled`).
         ``True`` compiles the C callback, as ``pm.sample`` does: worth it from about 50,000 to
         100,000 gradient evaluations (long trajectories, many draws), as in exercise 05-2 of
         ``notebooks/05_sampling_geometry.ipynb``. Both give the same draws
@@ -302,6 +304,9 @@ def sample_compiled(
     """Sample a model nutpie has compiled, on new values of its ``pm.Data`` containers.
 
     ``compiled = nutpie.compile_pymc_model(model)`` costs the seconds; this call only samples.
+    A model compiled as Python functions (:func:`sample`'s default path) runs its chains one
+    after the other, since they would otherwise wait for each other's turn at the Python
+    interpreter; a C callback runs them side by side.
     With the same data and settings it gives the draws of :func:`sample` on the model (nutpie
     gets the seed that ``pm.sample`` derives from ``random_seed``), so a fit can be repeated
     on new data without compiling again. :func:`sample_datasets` loops over it, which is how
@@ -340,6 +345,10 @@ def sample_compiled(
     """
     values = {key: np.asarray(value) for key, value in (data or {}).items()}
     settings = {} if target_accept is None else {"target_accept": target_accept}
+    if isinstance(compiled, PyFuncModel):
+        # Python functions hold the GIL: chains in parallel threads would take turns on it,
+        # which is slower than running them one after the other. The draws are the same.
+        settings["cores"] = 1
     # The seed of the first chain's generator: what pm.sample hands to nutpie.
     seed = int(np.random.default_rng(random_seed).spawn(chains)[0].integers(2**30))
     start = time.perf_counter()
