@@ -141,8 +141,9 @@ def _compile_python(model: pm.Model) -> object:
     compiles again for every model (and, the first time in a process, after seconds of
     warming up); numba cannot cache it. nutpie's ``from_pyfunc`` takes Python functions
     instead: compiling skips the callback, and each gradient costs more (see
-    :func:`sample`'s ``compiled_callback``). :func:`sample` uses this (one fit per compile);
-    :func:`sample_datasets` keeps the C callback, which pays off over many fits. The
+    :func:`sample`'s ``compiled_callback``). :func:`sample` uses this (one fit per compile),
+    and :func:`sample_datasets` with ``compiled_callback=False``; by default it keeps the C
+    callback, which pays off over many fits. The
     log-density, the gradient, the initial points and the seed are nutpie's own, so the draws
     are those of ``pm.sample``.
     """
@@ -221,6 +222,7 @@ def sample_datasets(
     tune: int = DEFAULTS["tune"],
     chains: int = DEFAULTS["chains"],
     target_accept: float | None = None,
+    compiled_callback: bool = True,
 ) -> dict[str, xr.DataTree]:
     """Compile ``model`` once and sample it once per data set.
 
@@ -247,6 +249,11 @@ def sample_datasets(
         Kept draws per chain, tuning steps per chain, and number of chains.
     target_accept : float, optional
         Target acceptance rate of NUTS.
+    compiled_callback : bool, default True
+        Compile nutpie's C callback, as suits many data sets: it costs seconds once and
+        saves time on every gradient. ``False`` compiles Python functions instead, as
+        :func:`sample` does: quicker overall for two or three short fits (two data sets of
+        ``notebooks/08_is_it_worth_it.ipynb``). Both give the same draws.
 
     Returns
     -------
@@ -283,7 +290,7 @@ def sample_datasets(
                 f"data set {name!r}: the model has no data {unknown[0]!r} "
                 f"(known: {', '.join(sorted(known)) or 'none'})"
             )
-    compiled = nutpie.compile_pymc_model(model)
+    compiled = nutpie.compile_pymc_model(model) if compiled_callback else _compile_python(model)
     settings = {"draws": draws, "tune": tune, "chains": chains, "target_accept": target_accept}
     return {
         name: sample_compiled(compiled, updates, random_seed=random_seed + k, **settings)

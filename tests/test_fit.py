@@ -134,6 +134,28 @@ def test_sample_datasets_follows_each_data_set_with_one_compile(monkeypatch):
 
 
 @pytest.mark.sampling
+def test_sample_datasets_gives_the_same_draws_through_python_functions(monkeypatch):
+    with pm.Model() as model:
+        y = pm.Data("y", np.zeros(3))
+        mu = pm.Normal("mu", 0, 10)
+        pm.Normal("obs", mu, 1, observed=y)
+    sets = {"low": {"y": [-2.0, -1.0, -3.0]}, "high": {"y": [4.0, 5.0, 3.0]}}
+    settings = {"random_seed": 5, "draws": 300, "tune": 300}
+    callback = fit.sample_datasets(model, sets, **settings)
+    monkeypatch.setattr(fit.nutpie, "compile_pymc_model", None)  # the Python path must not call it
+    python = fit.sample_datasets(model, sets, compiled_callback=False, **settings)
+    for name in sets:
+        np.testing.assert_array_equal(
+            python[name].posterior["mu"].to_numpy(), callback[name].posterior["mu"].to_numpy()
+        )
+    assert (
+        float(python["low"].posterior["mu"].mean())
+        < 0
+        < float(python["high"].posterior["mu"].mean())
+    )
+
+
+@pytest.mark.sampling
 def test_sample_compiled_gives_the_draws_of_sample_without_compiling_again():
     with pm.Model() as model:
         y = pm.Data("y", np.array([0.5, 1.5, 1.0]))
