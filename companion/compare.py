@@ -229,7 +229,7 @@ def fit_datasets(
         Random points at which the log-densities are compared.
     **kwargs
         Passed on to :func:`companion.fit.sample_datasets` (``draws``, ``tune``,
-        ``target_accept``...).
+        ``target_accept``, ``compiled_callback``...).
 
     Returns
     -------

@@ -7,8 +7,8 @@ sample size, so every fit in the course is checked explicitly with :func:`diagno
 Compiling, not sampling, is most of a short fit's time. :func:`sample` gives nutpie Python
 functions around PyTensor's numba code rather than the C callback ``pm.sample`` compiles for
 each model: the same draws, seconds less for a short fit, more for a long one (see its
-``compiled_callback`` and ``benchmarks/callback.py``). :func:`sample_datasets` compiles the
-callback once for many fits.
+``compiled_callback`` and ``benchmarks/callback.py``). :func:`sample_datasets` by default
+compiles the callback once for many fits.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ __all__ = [
     "sample_datasets",
 ]
 
-#: Course defaults: two chains suit a two-core laptop and mybinder.org's single core.
+#: Course defaults: two chains keep fits quick on a laptop and on mybinder.org.
 DEFAULTS: dict[str, int] = {"draws": 1000, "tune": 1000, "chains": 2}
 
 
@@ -78,14 +78,17 @@ def sample(
         Which NUTS implementation to use.
     compiled_callback : bool, default False
         With nutpie, how it calls the log-density. By default through a thin Python wrapper
-        around the same compiled numba code (nutpie's ``from_pyfunc``): 2 to 6 seconds less
-        before the first draw than with nutpie's own C callback, but 30 to 80 microseconds
-        more per gradient evaluation (``benchmarks/callback.py``, runs on several days on a
-        2-core machine). Python functions hold the interpreter's lock, so on this path the
-        chains run one after the other (:func:`sample_compiled`).
-        ``True`` compiles the C callback, as ``pm.sample`` does: worth it from about 50,000 to
-        100,000 gradient evaluations (long trajectories, many draws), as in exercise 05-2 of
-        ``notebooks/05_sampling_geometry.ipynb``. Both give the same draws
+        around the same compiled numba code (nutpie's ``from_pyfunc``): 2 to 5 seconds less
+        before the first draw than with nutpie's own C callback, but 17 to 34 microseconds
+        more sampling time per kept-draw gradient evaluation, which counts the Python calls
+        and the chains no longer running side by side (``benchmarks/callback.py`` on
+        2026-12-06, a 2-core machine). Python functions need the interpreter's lock, so two
+        chains in parallel threads mostly wait for each other (they took 2.9 times one
+        chain's sampling time); on this path :func:`sample_compiled` runs them one after the
+        other (2.0 times, the same draws).
+        ``True`` compiles the C callback, as ``pm.sample`` does: worth it from about 100,000
+        to 250,000 kept-draw gradient evaluations (long trajectories, many draws), as in
+        exercise 05-2 of ``notebooks/05_sampling_geometry.ipynb``. Both give the same draws
         (``tests/test_fit.py``).
     progressbar : bool, default False
         Show a progress bar (off by default, to keep notebook outputs light). ``True``, like
@@ -142,8 +145,8 @@ def _compile_python(model: pm.Model) -> object:
     warming up); numba cannot cache it. nutpie's ``from_pyfunc`` takes Python functions
     instead: compiling skips the callback, and each gradient costs more (see
     :func:`sample`'s ``compiled_callback``). :func:`sample` uses this (one fit per compile),
-    and :func:`sample_datasets` with ``compiled_callback=False``; by default it keeps the C
-    callback, which pays off over many fits. The
+    and so does :func:`sample_datasets` with ``compiled_callback=False``; by default
+    :func:`sample_datasets` compiles the C callback, which pays off over many fits. The
     log-density, the gradient, the initial points and the seed are nutpie's own, so the draws
     are those of ``pm.sample``.
     """
@@ -250,10 +253,12 @@ def sample_datasets(
     target_accept : float, optional
         Target acceptance rate of NUTS.
     compiled_callback : bool, default True
-        Compile nutpie's C callback, as suits many data sets: it costs seconds once and
-        saves time on every gradient. ``False`` compiles Python functions instead, as
-        :func:`sample` does: quicker overall for two or three short fits (two data sets of
-        ``notebooks/08_is_it_worth_it.ipynb``). Both give the same draws.
+        Compile nutpie's C callback, as suits many data sets: it costs seconds once, saves
+        time on every gradient and runs the chains side by side. ``False`` compiles Python
+        functions instead, as :func:`sample` does: quicker overall for the two data sets per
+        model of ``notebooks/08_is_it_worth_it.ipynb`` (21.6 s against 24.6 s for its three
+        models on a 2-core machine); over more or longer fits the callback wins back its
+        compiling. Both give the same draws.
 
     Returns
     -------
@@ -312,8 +317,9 @@ def sample_compiled(
 
     ``compiled = nutpie.compile_pymc_model(model)`` costs the seconds; this call only samples.
     A model compiled as Python functions (:func:`sample`'s default path) runs its chains one
-    after the other, since they would otherwise wait for each other's turn at the Python
-    interpreter; a C callback runs them side by side.
+    after the other: in parallel threads they would mostly wait for each other's turn at the
+    Python interpreter, which took longer (2.9 times one chain's sampling time against 2.0,
+    ``benchmarks/callback.py``); the draws are the same. A C callback runs them side by side.
     With the same data and settings it gives the draws of :func:`sample` on the model (nutpie
     gets the seed that ``pm.sample`` derives from ``random_seed``), so a fit can be repeated
     on new data without compiling again. :func:`sample_datasets` loops over it, which is how

@@ -156,6 +156,24 @@ def test_sample_datasets_gives_the_same_draws_through_python_functions(monkeypat
 
 
 @pytest.mark.sampling
+def test_python_functions_run_the_chains_one_after_the_other(monkeypatch):
+    calls = []
+    nutpie_sample = fit.nutpie.sample
+    monkeypatch.setattr(
+        fit.nutpie, "sample", lambda *a, **kw: calls.append(kw) or nutpie_sample(*a, **kw)
+    )
+    with pm.Model() as model:
+        y = pm.Data("y", np.zeros(3))
+        mu = pm.Normal("mu", 0, 10)
+        pm.Normal("obs", mu, 1, observed=y)
+    settings = {"random_seed": 3, "draws": 50, "tune": 50}
+    fit.sample(model, **settings)
+    fit.sample_datasets(model, {"one": {"y": np.ones(3)}}, **settings)
+    assert calls[0]["cores"] == 1  # through Python functions
+    assert "cores" not in calls[1]  # the C callback: nutpie's default, side by side
+
+
+@pytest.mark.sampling
 def test_sample_compiled_gives_the_draws_of_sample_without_compiling_again():
     with pm.Model() as model:
         y = pm.Data("y", np.array([0.5, 1.5, 1.0]))
