@@ -78,16 +78,16 @@ def sample(
         Which NUTS implementation to use.
     compiled_callback : bool, default False
         With nutpie, how it calls the log-density. By default through a thin Python wrapper
-        around the same compiled numba code (nutpie's ``from_pyfunc``): 2 to 5 seconds less
-        before the first draw than with nutpie's own C callback, but 17 to 34 microseconds
+        around the same compiled numba code (nutpie's ``from_pyfunc``): 2 to 6 seconds less
+        before the first draw than with nutpie's own C callback, but 17 to 35 microseconds
         more sampling time per kept-draw gradient evaluation, which counts the Python calls
-        and the chains no longer running side by side (``benchmarks/callback.py`` on
-        2026-12-06, a 2-core machine). Python functions need the interpreter's lock, so two
+        and the chains no longer running side by side (``benchmarks/callback.py``, two runs
+        on 2026-12-06, a 2-core machine). Python functions need the interpreter's lock, so two
         chains in parallel threads mostly wait for each other (they took 2.9 times one
         chain's sampling time); on this path :func:`sample_compiled` runs them one after the
-        other (2.0 times, the same draws).
-        ``True`` compiles the C callback, as ``pm.sample`` does: worth it from about 100,000
-        to 250,000 kept-draw gradient evaluations (long trajectories, many draws), as in
+        other (2.0 to 2.2 times, the same draws).
+        ``True`` compiles the C callback, as ``pm.sample`` does: worth it from about 70,000
+        to 240,000 kept-draw gradient evaluations (long trajectories, many draws), as in
         exercise 05-2 of ``notebooks/05_sampling_geometry.ipynb``. Both give the same draws
         (``tests/test_fit.py``).
     progressbar : bool, default False
@@ -318,7 +318,7 @@ def sample_compiled(
     ``compiled = nutpie.compile_pymc_model(model)`` costs the seconds; this call only samples.
     A model compiled as Python functions (:func:`sample`'s default path) runs its chains one
     after the other: in parallel threads they would mostly wait for each other's turn at the
-    Python interpreter, which took longer (2.9 times one chain's sampling time against 2.0,
+    Python interpreter, which took longer (2.9 times one chain's sampling time against 2.0 to 2.2,
     ``benchmarks/callback.py``); the draws are the same. A C callback runs them side by side.
     With the same data and settings it gives the draws of :func:`sample` on the model (nutpie
     gets the seed that ``pm.sample`` derives from ``random_seed``), so a fit can be repeated
