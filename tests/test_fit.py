@@ -101,6 +101,15 @@ def test_divergences_are_counted_from_the_sample_stats():
         fit.check_health(_tree(diverging=3), var_names=["good"])
 
 
+def _mean_model(y: np.ndarray) -> pm.Model:
+    """obs ~ Normal(mu, 1), mu ~ Normal(0, 10), with the observed values in ``pm.Data("y")``."""
+    with pm.Model() as model:
+        data = pm.Data("y", y)
+        mu = pm.Normal("mu", 0, 10)
+        pm.Normal("obs", mu, 1, observed=data)
+    return model
+
+
 def test_sample_datasets_rejects_unknown_data_before_compiling():
     with pm.Model() as model:
         y = pm.Data("y", np.zeros(2))
@@ -119,10 +128,7 @@ def test_sample_datasets_follows_each_data_set_with_one_compile(monkeypatch):
     monkeypatch.setattr(
         fit.nutpie, "compile_pymc_model", lambda m, **kw: calls.append(m) or compile_model(m, **kw)
     )
-    with pm.Model() as model:
-        y = pm.Data("y", np.zeros(4))
-        mu = pm.Normal("mu", 0, 10)
-        pm.Normal("obs", mu, 1, observed=y)
+    model = _mean_model(np.zeros(4))
     sets = {"minus": {"y": np.full(4, -3.0)}, "plus": {"y": np.full(9, 3.0)}}
     fits = fit.sample_datasets(model, sets, random_seed=2, draws=400, tune=400)
     assert len(calls) == 1 and list(fits) == ["minus", "plus"]
@@ -135,10 +141,7 @@ def test_sample_datasets_follows_each_data_set_with_one_compile(monkeypatch):
 
 @pytest.mark.sampling
 def test_sample_datasets_gives_the_same_draws_through_python_functions(monkeypatch):
-    with pm.Model() as model:
-        y = pm.Data("y", np.zeros(3))
-        mu = pm.Normal("mu", 0, 10)
-        pm.Normal("obs", mu, 1, observed=y)
+    model = _mean_model(np.zeros(3))
     sets = {"low": {"y": [-2.0, -1.0, -3.0]}, "high": {"y": [4.0, 5.0, 3.0]}}
     settings = {"random_seed": 5, "draws": 300, "tune": 300}
     callback = fit.sample_datasets(model, sets, **settings)
@@ -162,10 +165,7 @@ def test_python_functions_run_the_chains_one_after_the_other(monkeypatch):
     monkeypatch.setattr(
         fit.nutpie, "sample", lambda *a, **kw: calls.append(kw) or nutpie_sample(*a, **kw)
     )
-    with pm.Model() as model:
-        y = pm.Data("y", np.zeros(3))
-        mu = pm.Normal("mu", 0, 10)
-        pm.Normal("obs", mu, 1, observed=y)
+    model = _mean_model(np.zeros(3))
     settings = {"random_seed": 3, "draws": 50, "tune": 50}
     fit.sample(model, **settings)
     fit.sample_datasets(model, {"one": {"y": np.ones(3)}}, **settings)
@@ -175,10 +175,7 @@ def test_python_functions_run_the_chains_one_after_the_other(monkeypatch):
 
 @pytest.mark.sampling
 def test_sample_compiled_gives_the_draws_of_sample_without_compiling_again():
-    with pm.Model() as model:
-        y = pm.Data("y", np.array([0.5, 1.5, 1.0]))
-        mu = pm.Normal("mu", 0, 10)
-        pm.Normal("obs", mu, 1, observed=y)
+    model = _mean_model(np.array([0.5, 1.5, 1.0]))
     direct = fit.sample(model, random_seed=11, draws=200, tune=200)
     compiled = fit.nutpie.compile_pymc_model(model)
     again = fit.sample_compiled(compiled, random_seed=11, draws=200, tune=200)
