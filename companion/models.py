@@ -459,7 +459,10 @@ def _likelihood(
 ) -> None:
     outcome = spec.outcome
     if spec.predictors:
-        x = pm.Data("x", frame[list(spec.predictors)].to_numpy(), dims=("obs", "predictor"))
+        values = frame[list(spec.predictors)].to_numpy()
+        # The predictor count fixed, the rows free: the log-density then needs no shape check,
+        # whose compiled error message alone costs 1 to 3 s the first time (PyTensor's numba code)
+        x = pm.Data("x", values, dims=("obs", "predictor"), shape=(None, values.shape[1]))
         b = _prior("b", family=spec.family, priors=priors, dims="predictor")
         mu = mu + pm.math.dot(x, b)
     observed = frame[outcome].to_numpy()
@@ -765,7 +768,8 @@ def onehot_model(
     codes = encode_levels(frame[group], coords[group], column=group)
     dummies = np.eye(len(coords[group]))[codes]
     with pm.Model(coords=coords) as model:
-        onehot = pm.Data("onehot", dummies, dims=("obs", group))
+        # as for x in _likelihood: a static column count, so no shape check to compile
+        onehot = pm.Data("onehot", dummies, dims=("obs", group), shape=(None, dummies.shape[1]))
         a = _prior("a", family=spec.family, priors=priors, dims=group)
         _likelihood(frame, pm.math.dot(onehot, a), spec=spec, priors=priors)
     _SPECS[model] = spec
