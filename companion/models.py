@@ -460,8 +460,9 @@ def _likelihood(
     outcome = spec.outcome
     if spec.predictors:
         values = frame[list(spec.predictors)].to_numpy()
-        # The predictor count fixed, the rows free: the log-density then needs no shape check,
-        # whose compiled error message alone costs 1 to 3 s the first time (PyTensor's numba code)
+        # b's length is fixed by the "predictor" coords, so x's column count is fixed to match
+        # (rows stay resizable). Left unknown, PyTensor adds a SpecifyShape to the log-density
+        # or its gradient, and numba takes 1 to 3 s per process to compile its error message.
         x = pm.Data("x", values, dims=("obs", "predictor"), shape=(None, values.shape[1]))
         b = _prior("b", family=spec.family, priors=priors, dims="predictor")
         mu = mu + pm.math.dot(x, b)
@@ -768,7 +769,8 @@ def onehot_model(
     codes = encode_levels(frame[group], coords[group], column=group)
     dummies = np.eye(len(coords[group]))[codes]
     with pm.Model(coords=coords) as model:
-        # as for x in _likelihood: a static column count, so no shape check to compile
+        # as for x in _likelihood: a's length is fixed by the group coords; match it, so that
+        # there is no shape check to compile
         onehot = pm.Data("onehot", dummies, dims=("obs", group), shape=(None, dummies.shape[1]))
         a = _prior("a", family=spec.family, priors=priors, dims=group)
         _likelihood(frame, pm.math.dot(onehot, a), spec=spec, priors=priors)

@@ -128,17 +128,19 @@ def test_an_index_past_the_coords_is_an_error_not_garbage():
     [models.pooled_model, models.unpooled_model, models.partial_pooling_model, models.onehot_model],
 )
 def test_log_density_has_no_shape_check_and_rows_stay_free(levels, build):
-    # A SpecifyShape in the graph (a dot product with a column count unknown to PyTensor)
-    # makes numba compile its formatted error message: 1 to 3 s on a process's first model.
+    # A SpecifyShape in the graph (a dot product of a matrix whose column count PyTensor does
+    # not know with a vector whose length it knows) makes numba compile its formatted error
+    # message: 1 to 3 s on a process's first model.
     frame = levels[0]
     model = build(frame)
     graph = ancestors([model.logp(), model.dlogp()])
     assert not [v for v in graph if v.owner and isinstance(v.owner.op, SpecifyShape)]
     data = "x" if build is not models.onehot_model else "onehot"
     updates = {name: model[name].get_value()[:3] for name in (data, "level_idx") if name in model}
+    assert model[data].type.shape == (None, updates[data].shape[1])
     with model:
         pm.set_data(updates, coords={"obs": [0, 1, 2]})
-    assert model[data].get_value().shape == updates[data].shape
+        assert model[data].get_value().shape == updates[data].shape
 
 
 # Eight schools (Rubin 1981): estimates and standard errors.
